@@ -1,0 +1,64 @@
+"""cryptotax core: US capital gains from a transaction table. Pure Python, no Excel.
+
+    from cryptotax_core import Settings, compute_csv, summarize
+    result = compute_csv("history.csv", Settings(method=Method.HIFO))
+    summarize(result)[2025].short_term.gain
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from cryptotax_core.csvio import read_csv
+from cryptotax_core.engine import compute
+from cryptotax_core.holding import is_long_term, long_term_from, term_of
+from cryptotax_core.model import (
+    Allocation,
+    AssetClass,
+    Disposal,
+    DisposalKind,
+    IncomeEvent,
+    InputError,
+    Issue,
+    Lot,
+    LotPick,
+    Method,
+    Pooling,
+    Result,
+    Term,
+    Transaction,
+    TransferFee,
+    TxType,
+)
+from cryptotax_core.settings import Settings
+from cryptotax_core.summary import Totals, YearSummary, cents, latest_year_with_disposals, summarize
+from cryptotax_core.table import COLUMNS, Table, parse_table
+
+
+def compute_table(header: Sequence[object], rows: Iterable[Sequence[object]], settings: Settings | None = None,
+                  *, first_row: int = 2, today: date | None = None) -> Result:
+    """Validate a table (header + rows of cell values) and compute it; `InputError` lists every problem."""
+    settings = settings or Settings()
+    table = parse_table(header, rows, zone=settings.zone(), first_row=first_row, today=today)
+    return compute(table.transactions, settings, table.warnings)
+
+
+def compute_csv(path: str | Path, settings: Settings | None = None, *, today: date | None = None) -> Result:
+    header, rows = read_csv(path)
+    return compute_table(header, rows, settings, today=today)
+
+
+def load_csv(path: str | Path, settings: Settings | None = None, *, today: date | None = None) -> Table:
+    """Read and validate a CSV table without computing it (to compute it more than once)."""
+    header, rows = read_csv(path)
+    return parse_table(header, rows, zone=(settings or Settings()).zone(), today=today)
+
+
+__all__ = [
+    "COLUMNS", "Allocation", "AssetClass", "Disposal", "DisposalKind", "IncomeEvent", "InputError", "Issue",
+    "Lot", "LotPick", "Method", "Pooling", "Result", "Settings", "Table", "Term", "Totals", "Transaction",
+    "TransferFee", "TxType", "YearSummary", "cents", "compute", "compute_csv", "compute_table", "is_long_term",
+    "latest_year_with_disposals", "load_csv", "long_term_from", "parse_table", "read_csv", "summarize", "term_of",
+]

@@ -1,0 +1,230 @@
+"""Records that flow through the engine: transactions in; lots, disposals and income out.
+
+Every record is frozen. Money is USD as exact `Decimal`; quantities are exact `Decimal` units.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+
+class TxType(enum.Enum):
+    """The Type column of the transaction table."""
+
+    BUY = "Buy"
+    SELL = "Sell"
+    TRADE = "Trade"
+    SPEND = "Spend"
+    TRANSFER = "Transfer"
+    INCOME = "Income"
+    STAKING = "Staking"
+    MINING = "Mining"
+    AIRDROP = "Airdrop"
+    INTEREST = "Interest"
+
+    @property
+    def is_income(self) -> bool:
+        return self in INCOME_TYPES
+
+    @property
+    def is_disposal(self) -> bool:
+        return self in (TxType.SELL, TxType.TRADE, TxType.SPEND)
+
+
+INCOME_TYPES = frozenset({TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST})
+
+
+class AssetClass(enum.Enum):
+    CRYPTO = "Crypto"
+    STOCK = "Stock"
+
+
+class Method(enum.Enum):
+    """Lot relief method for disposals that name no lots (domain.md, Which units are sold).
+
+    SPECIFIC means the user identifies lots on every disposal; a disposal without Lot IDs then
+    falls back to FIFO and gets a warning.
+    """
+
+    FIFO = "FIFO"
+    LIFO = "LIFO"
+    HIFO = "HIFO"
+    LOFO = "LOFO"
+    SPECIFIC = "SPECIFIC"
+
+
+class Pooling(enum.Enum):
+    """Per wallet (every year), or universal (one pool per asset) for years before 2025."""
+
+    WALLET = "wallet"
+    UNIVERSAL = "universal"
+
+
+class TransferFee(enum.Enum):
+    """What units lost to a network fee on a self-transfer are (domain.md: unsettled, a setting)."""
+
+    DISPOSE = "dispose"  # the fee units are disposed of at their USD value (Fee USD)
+    BASIS = "basis"  # the fee units' basis is added to the units that arrive
+
+
+class Term(enum.Enum):
+    SHORT = "short"
+    LONG = "long"
+
+
+class DisposalKind(enum.Enum):
+    SELL = "sell"
+    TRADE = "trade"
+    SPEND = "spend"
+    FEE = "fee"  # units paid as a network fee on a transfer
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One validated row of the transaction table.
+
+    `row` is the spreadsheet/CSV row number the user sees; `seq` is its position in the table and
+    breaks ties between rows with the same date and time.
+    """
+
+    row: int
+    seq: int
+    tx_id: str
+    when: datetime  # local wall-clock time, naive; date-only values are midnight
+    tx_type: TxType
+    asset: str
+    quantity: Decimal
+    usd_value: Decimal | None
+    fee_usd: Decimal
+    wallet: str
+    to_wallet: str | None
+    received_asset: str | None
+    received_quantity: Decimal | None
+    lot_ids: tuple[LotPick, ...]
+    asset_class: AssetClass
+    note: str
+
+    @property
+    def day(self) -> date:
+        return self.when.date()
+
+
+@dataclass(frozen=True, slots=True)
+class LotPick:
+    """One entry of the Lot IDs column: a lot and, optionally, how many of its units to use."""
+
+    lot_id: str
+    quantity: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """Units still held: what is left of one acquisition in one wallet."""
+
+    lot_id: str
+    row: int
+    asset: str
+    wallet: str
+    acquired: date
+    quantity: Decimal
+    cost_basis: Decimal
+    asset_class: AssetClass
+
+    @property
+    def unit_cost(self) -> Decimal:
+        return self.cost_basis / self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Disposal:
+    """One lot slice relieved by a disposal: a Form 8949 line before rounding."""
+
+    row: int
+    tx_id: str
+    kind: DisposalKind
+    asset: str
+    wallet: str
+    lot_id: str
+    quantity: Decimal
+    acquired: date
+    disposed: date
+    proceeds: Decimal
+    cost_basis: Decimal
+    term: Term
+    asset_class: AssetClass
+    method: str  # how the slice was chosen: FIFO, LIFO, HIFO, LOFO, "specific" or "shortfall"
+
+    @property
+    def gain(self) -> Decimal:
+        return self.proceeds - self.cost_basis
+
+    @property
+    def tax_year(self) -> int:
+        return self.disposed.year
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeEvent:
+    """Ordinary income at fair market value (domain.md, Gain or loss of one disposal)."""
+
+    row: int
+    tx_id: str
+    income_type: TxType
+    asset: str
+    wallet: str
+    received: date
+    quantity: Decimal
+    usd_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """One line of the 2025-01-01 safe-harbor allocation of universal-pool basis to a wallet."""
+
+    asset: str
+    wallet: str
+    lot_id: str
+    acquired: date
+    quantity: Decimal
+    cost_basis: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem with the input (error) or something the user should know (warning).
+
+    `row` is the table row (0 when the problem concerns no single row); `column` the header name
+    or "" for a whole row.
+    """
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "table"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """The table cannot be computed; `issues` lists every problem found, in row order."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = sorted(issues, key=lambda issue: issue.row)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """Everything the engine works out from a table."""
+
+    disposals: tuple[Disposal, ...]
+    lots: tuple[Lot, ...]
+    income: tuple[IncomeEvent, ...]
+    allocation: tuple[Allocation, ...] = ()
+    warnings: tuple[Issue, ...] = field(default=())

@@ -1,0 +1,178 @@
+"""Pools of lots and the one loop that relieves units from them.
+
+A pool holds the pieces of lots of one asset in one wallet (or in all wallets, under universal
+pooling). The methods differ only in the order pieces are relieved, so each is a heap key; specific
+identification takes named pieces first. Relief is O(log n) per piece touched: a heap with lazy
+removal of emptied pieces.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from cryptotax_core.holding import long_term_from
+from cryptotax_core.model import AssetClass, Lot, LotPick, Method
+
+_ZERO = Decimal(0)
+
+
+class Piece:
+    """Working state of (part of) one lot in one pool. Mutable inside the engine only; the engine
+    hands out frozen `Lot` and `Disposal` records."""
+
+    __slots__ = ("acquired", "asset_class", "at", "basis", "long_from", "lot_id", "quantity", "row", "seq",
+                 "wallet")
+
+    def __init__(self, lot_id: str, row: int, seq: int, wallet: str, acquired_at: datetime,
+                 quantity: Decimal, basis: Decimal, asset_class: AssetClass) -> None:
+        self.lot_id = lot_id
+        self.row = row
+        self.seq = seq  # processing order of the acquisition: breaks ties between equal times
+        self.wallet = wallet
+        self.at = acquired_at
+        self.acquired: date = acquired_at.date()
+        self.long_from: date = long_term_from(self.acquired)
+        self.quantity = quantity
+        self.basis = basis
+        self.asset_class = asset_class
+
+    def moved(self, wallet: str, quantity: Decimal, basis: Decimal) -> Piece:
+        """The same lot (ID, acquisition time, order) with other units, in another wallet."""
+        return Piece(self.lot_id, self.row, self.seq, wallet, self.at, quantity, basis, self.asset_class)
+
+    def take(self, quantity: Decimal) -> Decimal:
+        """Remove `quantity` units and return their basis; the last units take all that is left, so
+        the basis of a lot is conserved exactly."""
+        basis = self.basis if quantity == self.quantity else self.basis * quantity / self.quantity
+        self.quantity -= quantity
+        self.basis -= basis
+        return basis
+
+    def as_lot(self, asset: str) -> Lot:
+        return Lot(self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
+                   self.asset_class)
+
+
+def _unit_cost(piece: Piece) -> Decimal:
+    return piece.basis / piece.quantity
+
+
+ORDER: dict[Method, Callable[[Piece], tuple[object, ...]]] = {
+    Method.FIFO: lambda piece: (piece.at, piece.seq),
+    Method.LIFO: lambda piece: (-piece.at.toordinal(), -_seconds(piece.at), -piece.seq),
+    Method.HIFO: lambda piece: (-_unit_cost(piece), piece.at, piece.seq),
+    Method.LOFO: lambda piece: (_unit_cost(piece), piece.at, piece.seq),
+    Method.SPECIFIC: lambda piece: (piece.at, piece.seq),  # units not identified: FIFO (domain.md)
+}
+"""Relief order per method (domain.md, Which units are sold): HIFO/LOFO rank by unit cost including
+fees, ties by acquisition time, then row."""
+
+
+def _seconds(moment: datetime) -> int:
+    return (moment.hour * 3600 + moment.minute * 60 + moment.second) * 1_000_000 + moment.microsecond
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """Units taken from one piece by a relief."""
+
+    piece: Piece
+    quantity: Decimal
+    basis: Decimal
+    how: str  # the method's name, or "specific"
+
+
+class PickError(Exception):
+    """A named lot cannot give the units asked of it; relief continues by method."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """A named lot that held fewer units than asked."""
+
+    lot_id: str
+    available: Decimal
+    wanted: Decimal
+
+
+class Pool:
+    __slots__ = ("_by_id", "count", "heap", "method", "total")
+
+    def __init__(self, method: Method) -> None:
+        self.method = method
+        self.heap: list[tuple[tuple[object, ...], int, Piece]] = []
+        self._by_id: dict[str, list[Piece]] | None = None  # built on the first specific identification
+        self.count = 0  # insertion order: a deterministic last tie-break
+        self.total = _ZERO
+
+    def add(self, piece: Piece) -> None:
+        self.count += 1
+        heapq.heappush(self.heap, (ORDER[self.method](piece), self.count, piece))
+        if self._by_id is not None:
+            self._by_id.setdefault(piece.lot_id, []).append(piece)
+        self.total += piece.quantity
+
+    def pieces(self) -> list[Piece]:
+        """Open pieces, oldest first."""
+        entries = sorted((entry for entry in self.heap if entry[2].quantity),
+                         key=lambda entry: (entry[2].at, entry[2].seq, entry[1]))
+        return [entry[2] for entry in entries]
+
+    def reorder(self, method: Method) -> None:
+        if method is not self.method:
+            self.method = method
+            order = ORDER[method]
+            self.heap = [(order(piece), count, piece) for _, count, piece in self.heap if piece.quantity]
+            heapq.heapify(self.heap)
+
+    def by_id(self, lot_id: str) -> list[Piece]:
+        if self._by_id is None:
+            self._by_id = {}
+            for _, _, piece in sorted(self.heap, key=lambda entry: entry[1]):
+                if piece.quantity:
+                    self._by_id.setdefault(piece.lot_id, []).append(piece)
+        pieces = self._by_id.get(lot_id, [])
+        pieces[:] = [piece for piece in pieces if piece.quantity]
+        return pieces
+
+    def relieve(self, quantity: Decimal, picks: tuple[LotPick, ...] = ()) -> tuple[list[Slice], list[Shortfall]]:
+        """Take `quantity` units: named lots first, then by the pool's method. Returns the slices and
+        the named lots that could not give what was asked. The caller checks `total` first; if the
+        pool holds fewer units, the slices cover only what it holds."""
+        slices: list[Slice] = []
+        problems: list[Shortfall] = []
+        left = quantity
+        for pick in picks:
+            if not left:
+                break
+            pieces = self.by_id(pick.lot_id)
+            want = min(pick.quantity or left, left)
+            available = sum((piece.quantity for piece in pieces), _ZERO)
+            if not available or (pick.quantity is not None and available < want):
+                problems.append(Shortfall(pick.lot_id, available, want))
+                want = min(want, available)
+            for piece in pieces:
+                if not want:
+                    break
+                taken = min(want, piece.quantity)
+                slices.append(Slice(piece, taken, piece.take(taken), "specific"))
+                want -= taken
+                left -= taken
+        how = "FIFO" if self.method is Method.SPECIFIC else self.method.value
+        heap = self.heap
+        while left and heap:
+            piece = heap[0][2]
+            if not piece.quantity:
+                heapq.heappop(heap)
+                continue
+            taken = min(left, piece.quantity)
+            slices.append(Slice(piece, taken, piece.take(taken), how))
+            left -= taken
+            if not piece.quantity:
+                heapq.heappop(heap)
+        self.total -= quantity - left
+        return slices, problems

@@ -1,0 +1,89 @@
+"""Per-year totals of a result: what the user reads first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from cryptotax_core.model import Disposal, IncomeEvent, Result, Term, TxType
+
+_ZERO = Decimal(0)
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Round money to cents, half up, at the edge of the program (reports, cells)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    proceeds: Decimal = _ZERO
+    cost_basis: Decimal = _ZERO
+
+    @property
+    def gain(self) -> Decimal:
+        return self.proceeds - self.cost_basis
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(self.proceeds + other.proceeds, self.cost_basis + other.cost_basis)
+
+
+@dataclass(frozen=True, slots=True)
+class YearSummary:
+    year: int
+    short_term: Totals = Totals()
+    long_term: Totals = Totals()
+    income_by_type: dict[TxType, Decimal] = field(default_factory=dict)
+    disposals: int = 0
+
+    @property
+    def ordinary_income(self) -> Decimal:
+        return sum(self.income_by_type.values(), _ZERO)
+
+    @property
+    def gain(self) -> Decimal:
+        return self.short_term.gain + self.long_term.gain
+
+
+def reported(disposal: Disposal) -> Totals:
+    """A disposal as a report line: proceeds and basis each in cents, gain their difference, so every
+    printed line and total adds up (Form 8949 adds its lines the same way)."""
+    return Totals(cents(disposal.proceeds), cents(disposal.cost_basis))
+
+
+def totals(disposals: Iterable[Disposal]) -> Totals:
+    """The sum of the report lines of `disposals`."""
+    proceeds = cost = _ZERO
+    for disposal in disposals:
+        proceeds += cents(disposal.proceeds)
+        cost += cents(disposal.cost_basis)
+    return Totals(proceeds, cost)
+
+
+def income_by_type(events: Iterable[IncomeEvent]) -> dict[TxType, Decimal]:
+    by_type: dict[TxType, Decimal] = {}
+    for event in events:
+        by_type[event.income_type] = by_type.get(event.income_type, _ZERO) + event.usd_value
+    return by_type
+
+
+def summarize(result: Result) -> dict[int, YearSummary]:
+    """Totals per tax year (the year of the disposal or receipt date), years ascending."""
+    years = {d.tax_year for d in result.disposals} | {event.received.year for event in result.income}
+    summaries = {}
+    for year in sorted(years):
+        in_year = [d for d in result.disposals if d.tax_year == year]
+        summaries[year] = YearSummary(
+            year=year,
+            short_term=totals(d for d in in_year if d.term is Term.SHORT),
+            long_term=totals(d for d in in_year if d.term is Term.LONG),
+            income_by_type=income_by_type(event for event in result.income if event.received.year == year),
+            disposals=len(in_year),
+        )
+    return summaries
+
+
+def latest_year_with_disposals(result: Result) -> int | None:
+    return max((d.tax_year for d in result.disposals), default=None)

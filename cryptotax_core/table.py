@@ -1,0 +1,366 @@
+"""The transaction table: header matching, row validation, and conversion to `Transaction`s.
+
+One schema serves the template sheet, CSV files and the API. Every problem of a table is collected
+and reported at once (`InputError`), each naming its row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from cryptotax_core.model import AssetClass, InputError, Issue, LotPick, Transaction, TxType
+from cryptotax_core.values import CellError, is_blank, is_blank_or_zero, to_decimal, to_local_datetime, to_text
+
+# Canonical column names in template order; the key is the header with case, spaces and punctuation removed.
+COLUMNS: tuple[str, ...] = (
+    "ID", "Date", "Type", "Asset", "Quantity", "USD Value", "Fee USD", "Wallet", "To Wallet",
+    "Received Asset", "Received Quantity", "Lot IDs", "Class", "Note",
+)
+REQUIRED = ("Date", "Type", "Asset", "Quantity")
+_ALIASES = {"lotid": "Lot IDs", "lots": "Lot IDs", "notes": "Note", "fee": "Fee USD", "feeusd": "Fee USD",
+            "value": "USD Value", "valueusd": "USD Value", "usd": "USD Value", "qty": "Quantity"}
+DEFAULT_WALLET = "Default"
+_KEY = re.compile(r"[^a-z0-9]")
+
+
+def _key(header: str) -> str:
+    return _KEY.sub("", header.lower())
+
+
+_BY_KEY = {_key(name): name for name in COLUMNS} | _ALIASES
+_TYPES = {member.value.lower(): member for member in TxType}
+_CLASSES = {member.value.lower(): member for member in AssetClass}
+
+
+def match_header(header: Sequence[object]) -> dict[str, int]:
+    """Map canonical column names to their index in `header`; unknown columns are ignored."""
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = _BY_KEY.get(_key(to_text(cell))) if not is_blank(cell) else None
+        if name is not None and name not in positions:
+            positions[name] = index
+    return positions
+
+
+def looks_like_header(cells: Sequence[object]) -> bool:
+    """True when the cells name at least the required columns."""
+    return all(name in match_header(cells) for name in REQUIRED)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    transactions: tuple[Transaction, ...]
+    warnings: tuple[Issue, ...]
+
+
+def parse_table(
+    header: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    zone: ZoneInfo,
+    first_row: int = 2,
+    today: date | None = None,
+) -> Table:
+    """Validate and convert a table. `first_row` is the row number the user sees for `rows[0]`."""
+    positions = match_header(header)
+    missing = [name for name in REQUIRED if name not in positions]
+    if missing:
+        found = ", ".join(to_text(cell) for cell in header if not is_blank(cell)) or "nothing"
+        raise InputError([Issue(first_row - 1, "", f"the header lacks the column(s) {', '.join(missing)}; "
+                                                    f"found: {found}")])
+    reader = _RowReader(positions, zone, today or date.today())
+    pending_blank: list[int] = []
+    for offset, cells in enumerate(rows):
+        row = first_row + offset
+        if all(is_blank_or_zero(cell) for cell in cells):
+            pending_blank.append(row)
+            continue
+        for blank_row in pending_blank:
+            reader.warnings.append(Issue(blank_row, "", "empty row skipped"))
+        pending_blank.clear()
+        reader.read(row, cells)
+    if not reader.transactions and not reader.errors:
+        reader.warnings.append(Issue(0, "", "the table has no transactions"))
+    reader.check_references()
+    if reader.errors:
+        raise InputError(reader.errors)
+    return Table(tuple(reader.transactions), tuple(reader.warnings))
+
+
+class _RowReader:
+    """Reads rows one by one, collecting errors instead of stopping at the first."""
+
+    def __init__(self, positions: dict[str, int], zone: ZoneInfo, today: date) -> None:
+        self.positions = positions
+        self.zone = zone
+        self.today = today
+        self.transactions: list[Transaction] = []
+        self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []
+        self.row_of_id: dict[str, int] = {}
+        self.wallet_names: dict[str, str] = {}
+        self.class_of_asset: dict[str, tuple[AssetClass, int]] = {}
+
+    def cell(self, cells: Sequence[object], column: str) -> object:
+        index = self.positions.get(column)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def read(self, row: int, cells: Sequence[object]) -> None:
+        errors_before = len(self.errors)
+        fields = _Fields(self, row, cells)
+        tx_type = fields.tx_type()
+        when = fields.when()
+        asset = fields.asset("Asset", required=True)
+        quantity = fields.positive("Quantity", required=True)
+        usd_value = fields.non_negative("USD Value")
+        fee_usd = fields.non_negative("Fee USD") or Decimal(0)
+        wallet = self.wallet(fields, "Wallet", required=True) or DEFAULT_WALLET
+        to_wallet = self.wallet(fields, "To Wallet", required=False)
+        received_asset = fields.asset("Received Asset", required=False)
+        received_quantity = fields.positive("Received Quantity")
+        lot_ids = fields.lot_picks()
+        asset_class = fields.asset_class()
+        tx_id = fields.text("ID") or f"row {row}"
+        note = fields.text("Note")
+        if tx_type is not None:
+            self.check_type_rules(fields, tx_type, usd_value, fee_usd, wallet, to_wallet, received_asset,
+                                  received_quantity, quantity, lot_ids, asset)
+        if tx_id in self.row_of_id:
+            fields.error("ID", f"the ID '{tx_id}' is already used on row {self.row_of_id[tx_id]}; IDs must be unique")
+        else:
+            self.row_of_id[tx_id] = row
+        if asset and asset_class:
+            for name in (asset, received_asset):
+                if name:
+                    self.check_class(fields, name, asset_class)
+        if len(self.errors) > errors_before or tx_type is None or when is None or not asset or quantity is None:
+            return
+        self.transactions.append(Transaction(
+            row=row, seq=len(self.transactions), tx_id=tx_id, when=when, tx_type=tx_type, asset=asset,
+            quantity=quantity, usd_value=usd_value, fee_usd=fee_usd, wallet=wallet, to_wallet=to_wallet,
+            received_asset=received_asset, received_quantity=received_quantity, lot_ids=lot_ids,
+            asset_class=asset_class or AssetClass.CRYPTO, note=note,
+        ))
+
+    def wallet(self, fields: _Fields, column: str, *, required: bool) -> str | None:
+        """Wallet names match case-insensitively; the first spelling in the table is kept."""
+        if column not in self.positions:
+            return None
+        name = fields.text(column)
+        if not name:
+            if required:
+                fields.error(column, "the wallet is missing: name the exchange or wallet that holds the units")
+            return None
+        return self.wallet_names.setdefault(name.casefold(), name)
+
+    def check_class(self, fields: _Fields, asset: str, asset_class: AssetClass) -> None:
+        first = self.class_of_asset.setdefault(asset, (asset_class, fields.row))
+        if first[0] is not asset_class:
+            fields.error("Class", f"{asset} is {first[0].value} on row {first[1]} but {asset_class.value} here; "
+                                  f"one asset has one class")
+
+    def check_type_rules(
+        self, fields: _Fields, tx_type: TxType, usd_value: Decimal | None, fee_usd: Decimal, wallet: str,
+        to_wallet: str | None, received_asset: str | None, received_quantity: Decimal | None,
+        quantity: Decimal | None, lot_ids: tuple[LotPick, ...], asset: str | None,
+    ) -> None:
+        name = tx_type.value
+        if tx_type is TxType.TRANSFER:
+            if to_wallet is None:
+                fields.error("To Wallet", "a Transfer needs the destination wallet in To Wallet")
+            elif to_wallet == wallet:
+                fields.error("To Wallet", f"a Transfer from '{wallet}' to itself: To Wallet must be another wallet")
+            if received_asset and received_asset != asset:
+                fields.error("Received Asset", f"a Transfer moves {asset}; Received Asset must be blank or {asset}")
+            if received_quantity is not None and quantity is not None and received_quantity > quantity:
+                fields.error("Received Quantity", f"{received_quantity} arrive but only {quantity} leave; "
+                                                  f"Received Quantity must not exceed Quantity")
+            if usd_value is not None:
+                self.warnings.append(Issue(fields.row, "USD Value", "ignored on a Transfer; put the value of "
+                                                                   "a network fee in Fee USD"))
+            return
+        if usd_value is None:
+            fields.error("USD Value", f"a {name} needs its USD value ({_VALUE_MEANING[tx_type]})")
+        if to_wallet is not None:
+            fields.error("To Wallet", "only a Transfer has a To Wallet; clear it or change the Type")
+        if tx_type is TxType.TRADE:
+            if not received_asset:
+                fields.error("Received Asset", "a Trade needs the asset received in Received Asset")
+            elif received_asset == asset:
+                fields.error("Received Asset", f"a Trade of {asset} for {asset}: Received Asset must differ")
+            if received_quantity is None:
+                fields.error("Received Quantity", "a Trade needs the units received in Received Quantity")
+        elif received_asset or received_quantity is not None:
+            column = "Received Asset" if received_asset else "Received Quantity"
+            fields.error(column, "only a Trade or Transfer receives another asset; clear it or change the Type")
+        if lot_ids and not tx_type.is_disposal:
+            fields.error("Lot IDs", f"a {name} disposes of nothing; Lot IDs belong on Sell, Trade, Spend "
+                                    f"or Transfer rows")
+        if tx_type.is_income and fee_usd:
+            self.warnings.append(Issue(fields.row, "Fee USD", f"a fee on a {name} row is not used: the lot's "
+                                                              f"basis is the fair market value"))
+        if quantity is not None and lot_ids:
+            named = sum((pick.quantity for pick in lot_ids if pick.quantity is not None), Decimal(0))
+            if named > quantity:
+                fields.error("Lot IDs", f"the lots name {named} units but the row disposes of {quantity}")
+
+    def check_references(self) -> None:
+        """Lot IDs must name an earlier acquisition of the same asset."""
+        acquisitions = {tx.tx_id: tx for tx in self.transactions if _acquired_asset(tx) is not None}
+        for tx in self.transactions:
+            for pick in tx.lot_ids:
+                lot = acquisitions.get(pick.lot_id)
+                where = Issue(tx.row, "Lot IDs", "")
+                if lot is None:
+                    reason = ("names no acquisition (Buy, Trade or income row)" if pick.lot_id in self.row_of_id
+                              else "is not the ID of any row")
+                    self.errors.append(_with(where, f"the lot '{pick.lot_id}' {reason}"))
+                elif _acquired_asset(lot) != tx.asset:
+                    self.errors.append(_with(where, f"the lot '{pick.lot_id}' (row {lot.row}) holds "
+                                                    f"{_acquired_asset(lot)}, not {tx.asset}"))
+                elif (lot.when, lot.seq) >= (tx.when, tx.seq):
+                    self.errors.append(_with(where, f"the lot '{pick.lot_id}' (row {lot.row}) is acquired on "
+                                                    f"{lot.day}, after this disposal on {tx.day}"))
+
+
+def _with(issue: Issue, message: str) -> Issue:
+    return Issue(issue.row, issue.column, message)
+
+
+def _acquired_asset(tx: Transaction) -> str | None:
+    if tx.tx_type is TxType.BUY or tx.tx_type.is_income:
+        return tx.asset
+    if tx.tx_type is TxType.TRADE:
+        return tx.received_asset
+    return None
+
+
+_VALUE_MEANING = {
+    TxType.BUY: "USD paid",
+    TxType.SELL: "USD received",
+    TxType.TRADE: "fair market value of what is received",
+    TxType.SPEND: "value of the goods or services",
+} | {income: "fair market value received" for income in TxType if income.is_income}
+
+
+class _Fields:
+    """The cells of one row, read column by column; each problem is recorded with its column."""
+
+    def __init__(self, reader: _RowReader, row: int, cells: Sequence[object]) -> None:
+        self.reader = reader
+        self.row = row
+        self.cells = cells
+
+    def error(self, column: str, message: str) -> None:
+        self.reader.errors.append(Issue(self.row, column, message))
+
+    def raw(self, column: str) -> object:
+        return self.reader.cell(self.cells, column)
+
+    def text(self, column: str) -> str:
+        value = self.raw(column)
+        if is_blank_or_zero(value):
+            return ""
+        try:
+            return to_text(value)
+        except CellError as exc:
+            self.error(column, str(exc))
+            return ""
+
+    def tx_type(self) -> TxType | None:
+        text = self.text("Type")
+        if not text:
+            self.error("Type", "the type is missing: " + _TYPE_CHOICES)
+            return None
+        tx_type = _TYPES.get(text.lower())
+        if tx_type is None:
+            self.error("Type", f"unknown type '{text}': " + _TYPE_CHOICES)
+        return tx_type
+
+    def when(self) -> datetime | None:
+        value = self.raw("Date")
+        if is_blank_or_zero(value):
+            self.error("Date", "the date is missing: write it as YYYY-MM-DD (e.g. 2025-03-14)")
+            return None
+        try:
+            when = to_local_datetime(value, self.reader.zone)
+        except CellError as exc:
+            self.error("Date", str(exc))
+            return None
+        if when.date() > self.reader.today:
+            self.error("Date", f"{when.date()} is in the future; check the year")
+            return None
+        return when
+
+    def asset(self, column: str, *, required: bool) -> str | None:
+        text = self.text(column).upper()
+        if not text and required:
+            self.error(column, "the asset is missing: write its ticker, e.g. BTC")
+        return text or None
+
+    def number(self, column: str) -> Decimal | None:
+        value = self.raw(column)
+        if is_blank(value):
+            return None
+        try:
+            return to_decimal(value)
+        except CellError as exc:
+            self.error(column, str(exc))
+            return None
+
+    def positive(self, column: str, *, required: bool = False) -> Decimal | None:
+        number = self.number(column)
+        if number is None:
+            if required:
+                self.error(column, "the quantity is missing: write the number of units, e.g. 0.5")
+            return None
+        if number <= 0:
+            if not required and number == 0:
+                return None  # an empty cell as Office.js sends it
+            self.error(column, f"{number} is not allowed: the quantity must be greater than 0")
+            return None
+        return number
+
+    def non_negative(self, column: str) -> Decimal | None:
+        number = self.number(column)
+        if number is not None and number < 0:
+            self.error(column, f"{number} is negative: write the amount without a sign")
+            return None
+        return number
+
+    def asset_class(self) -> AssetClass | None:
+        text = self.text("Class")
+        if not text:
+            return AssetClass.CRYPTO
+        asset_class = _CLASSES.get(text.lower())
+        if asset_class is None:
+            self.error("Class", f"unknown class '{text}': write Crypto or Stock")
+        return asset_class
+
+    def lot_picks(self) -> tuple[LotPick, ...]:
+        text = self.text("Lot IDs")
+        picks: list[LotPick] = []
+        for part in (piece.strip() for piece in text.split(",")) if text else ():
+            if not part:
+                continue
+            lot_id, _, amount = part.rpartition(":") if ":" in part else (part, "", "")
+            quantity = None
+            if amount.strip():
+                try:
+                    quantity = to_decimal(amount)
+                except CellError:
+                    quantity = Decimal(-1)
+                if quantity <= 0:
+                    self.error("Lot IDs", f"'{part}': after the colon write the units to take from the lot, "
+                                          f"e.g. B1:0.5")
+                    continue
+            picks.append(LotPick(lot_id.strip(), quantity))
+        return tuple(picks)
+
+
+_TYPE_CHOICES = "write one of " + ", ".join(member.value for member in TxType)

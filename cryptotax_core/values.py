@@ -1,0 +1,148 @@
+"""Turning cell values (as CSV readers, openpyxl or Excel hand them over) into exact values.
+
+Every converter returns the value or raises `CellError` with a message that tells the user what to
+fix; the table reader adds the row and column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+
+EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's fictitious 1900-02-29 is skipped
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
+_NUMBER_TEXT = re.compile(r"^[+-]?\$?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][+-]?\d+)?$")
+_SERIAL_MIN, _SERIAL_MAX = 61, 2958465  # 1900-03-01 .. 9999-12-31
+
+
+class CellError(ValueError):
+    """A single cell's value cannot be used; the message says why and what to write instead."""
+
+
+def is_blank(value: object) -> bool:
+    """Empty as Excel sends it: None, "" (or only spaces)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_blank_or_zero(value: object) -> bool:
+    """Empty, also counting the 0 that Office.js sends for an empty cell."""
+    return is_blank(value) or (isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+                               and value == 0)
+
+
+def _reject_excel_error(value: str) -> None:
+    if value.strip().upper() in EXCEL_ERRORS:
+        raise CellError(f"the cell shows the Excel error {value.strip().upper()}: fix the formula or type a value")
+
+
+def to_decimal(value: object) -> Decimal:
+    """An exact Decimal from a number or number text. Floats go through their shortest text form."""
+    if isinstance(value, bool):
+        raise CellError(f"expected a number, found {value}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise CellError(f"expected a number, found {value}")
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        _reject_excel_error(text)
+        if not _NUMBER_TEXT.match(text) or not any(ch.isdigit() for ch in text):
+            raise CellError(f"expected a number, found '{_clip(text)}'")
+        try:
+            result = Decimal(text.replace(",", "").replace("$", ""))
+        except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid numbers
+            raise CellError(f"expected a number, found '{_clip(text)}'") from exc
+    else:
+        raise CellError(f"expected a number, found {type(value).__name__} {_clip(str(value))}")
+    if not result.is_finite():
+        raise CellError(f"expected a number, found {value}")
+    return result
+
+
+def to_text(value: object) -> str:
+    """Cell text, trimmed. Numbers become their shortest text ("3", not "3.0")."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    text = str(value).strip()
+    _reject_excel_error(text)
+    return text
+
+
+def to_local_datetime(value: object, zone: ZoneInfo) -> datetime:
+    """A naive local date-time from a cell.
+
+    Accepted: `datetime`/`date` objects, Excel serial numbers (as numbers or number text) and date
+    text (ISO 8601 with or without time and offset, or common forms like 3/14/2025). A time with an
+    offset is converted to `zone` before its date is taken; one without an offset is already local
+    (domain.md, Holding period: dates are the taxpayer's local calendar dates).
+    """
+    if isinstance(value, bool):
+        raise CellError(f"expected a date, found {value}")
+    if isinstance(value, datetime):
+        return _localize(value, zone)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, (int, float, Decimal)):
+        return _from_serial(value)
+    if isinstance(value, str):
+        text = value.strip()
+        _reject_excel_error(text)
+        if not text:
+            raise CellError("the date is missing")
+        if _NUMBER_TEXT.match(text) and "," not in text and "$" not in text:
+            return _from_serial(Decimal(text))
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = _parse_loose(text)
+        return _localize(parsed, zone)
+    raise CellError(f"expected a date, found {type(value).__name__}")
+
+
+def _parse_loose(text: str) -> datetime:
+    try:
+        return date_parser.parse(text, dayfirst=False, yearfirst=True)
+    except (ValueError, OverflowError) as exc:
+        raise CellError(f"'{_clip(text)}' is not a date: write it as YYYY-MM-DD (e.g. 2025-03-14)") from exc
+
+
+def _localize(moment: datetime, zone: ZoneInfo) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _from_serial(value: int | float | Decimal) -> datetime:
+    serial = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not serial.is_finite() or not _SERIAL_MIN <= serial <= _SERIAL_MAX:
+        raise CellError(f"{value} is not a date: write it as YYYY-MM-DD (e.g. 2025-03-14)")
+    whole = int(serial)
+    seconds = round((serial - whole) * 86400)
+    return EXCEL_EPOCH + timedelta(days=whole, seconds=int(seconds))
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(number: Decimal) -> str:
+    """A Decimal as plain text without exponent or trailing zeros: 0.50 -> "0.5", 1E+2 -> "100"."""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Project tasks: `bash tasks.sh demo` (main job on the bundled sample) and `bash tasks.sh test` (whole suite).
+# Each creates or refreshes the virtual environment in .venv first, so both work on a fresh clone.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+
+ensure_venv() {  # $1: pip extra to install ("" or "dev")
+    local extra=$1 spec="." stamp
+    [ -n "$extra" ] && spec=".[$extra]"
+    if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        echo "cryptotax needs Python 3.11 or newer as '$PYTHON' (set PYTHON=/path/to/python3.11)." >&2
+        exit 1
+    fi
+    if [ ! -x "$VENV/bin/python" ]; then
+        "$PYTHON" -m venv "$VENV" || {
+            echo "Could not create $VENV: on Debian run 'apt-get install python3-venv' first." >&2
+            exit 1
+        }
+    fi
+    stamp="$VENV/.installed-${extra:-base}-$(cksum < pyproject.toml | cut -d' ' -f1)"
+    if [ ! -e "$stamp" ]; then
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
+        touch "$stamp"
+    fi
+}
+
+case "${1:-}" in
+    demo)
+        ensure_venv ""
+        "$VENV/bin/cryptotax" report "$("$VENV/bin/python" -c \
+            'import cryptotax_core.samples as s; print(s.SAMPLE_HISTORY)')" --all-years
+        ;;
+    test)
+        ensure_venv dev
+        "$VENV/bin/ruff" check .
+        "$VENV/bin/mypy" cryptotax_core cryptotax_cli
+        "$VENV/bin/python" -m pytest "${@:2}"
+        ;;
+    *)
+        echo "usage: bash tasks.sh demo | test [pytest args]" >&2
+        exit 2
+        ;;
+esac
