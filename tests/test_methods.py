@@ -1,0 +1,108 @@
+"""Lot relief: FIFO, LIFO, HIFO, LOFO and specific identification (domain.md, Which units are sold)."""
+
+from decimal import Decimal
+
+import pytest
+from conftest import buy, gains, run, sell
+
+from cryptotax_core import InputError, Method
+from cryptotax_core.pools import ORDER
+
+LOTS = [
+    buy("A", "2025-01-01", "BTC", "1", "100"),
+    buy("B", "2025-02-01", "BTC", "1", "300"),
+    buy("C", "2025-03-01", "BTC", "1", "200"),
+]
+SALE = sell("S", "2025-06-01", "BTC", "1.5", "600")
+
+
+@pytest.mark.parametrize(("method", "expected"), [
+    (Method.FIFO, [("A", "1", "400", "100"), ("B", "0.5", "200", "150")]),
+    (Method.LIFO, [("C", "1", "400", "200"), ("B", "0.5", "200", "150")]),
+    (Method.HIFO, [("B", "1", "400", "300"), ("C", "0.5", "200", "100")]),
+    (Method.LOFO, [("A", "1", "400", "100"), ("C", "0.5", "200", "100")]),
+    (Method.SPECIFIC, [("A", "1", "400", "100"), ("B", "0.5", "200", "150")]),  # nothing named: FIFO
+], ids=lambda value: value.value if isinstance(value, Method) else "")
+def test_each_method_relieves_its_lots(method: Method, expected: list[tuple[str, ...]]) -> None:
+    result = run([*LOTS, SALE], method=method)
+    assert [(lot, q, p, b) for _, lot, q, p, b, _ in gains(result)] == [
+        (lot, Decimal(q), Decimal(p), Decimal(b)) for lot, q, p, b in expected]
+
+
+def test_every_method_has_an_order() -> None:
+    assert set(ORDER) == set(Method)
+
+
+def test_hifo_ranks_by_unit_cost_including_fees() -> None:
+    """D costs 290 + 10 fee = 300 a unit, more than E's 295: HIFO sells D first."""
+    result = run([buy("E", "2025-01-01", "BTC", "1", "295"), buy("D", "2025-02-01", "BTC", "1", "290", fee="10"),
+                  sell("S", "2025-06-01", "BTC", "1", "500")], method=Method.HIFO)
+    assert [d.lot_id for d in result.disposals] == ["D"]
+
+
+def test_hifo_ties_go_to_the_earlier_acquisition_then_the_earlier_row() -> None:
+    rows = [buy("LATE", "2025-03-01", "BTC", "1", "300"), buy("ROW2", "2025-02-01", "BTC", "1", "300"),
+            buy("ROW3", "2025-02-01", "BTC", "1", "300"), sell("S", "2025-06-01", "BTC", "2.5", "900")]
+    result = run(rows, method=Method.HIFO)
+    assert [(d.lot_id, d.quantity) for d in result.disposals] == [
+        ("ROW2", 1), ("ROW3", 1), ("LATE", Decimal("0.5"))]
+
+
+def test_method_can_differ_by_year() -> None:
+    rows = [*LOTS, sell("S25", "2025-06-01", "BTC", "1", "500"), sell("S26", "2026-06-01", "BTC", "1", "500")]
+    result = run(rows, method=Method.FIFO, method_by_year={2025: Method.HIFO})
+    assert [(d.tx_id, d.lot_id, d.method) for d in result.disposals] == [("S25", "B", "HIFO"), ("S26", "A", "FIFO")]
+
+
+def test_specific_ids_with_quantities() -> None:
+    result = run([*LOTS, sell("S", "2025-06-01", "BTC", "1.5", "600", **{"Lot IDs": "B:0.5, C"})])
+    assert [(d.lot_id, d.quantity, d.cost_basis, d.method) for d in result.disposals] == [
+        ("B", Decimal("0.5"), 150, "specific"), ("C", 1, 200, "specific")]
+    assert not result.warnings
+
+
+def test_specific_ids_that_cover_part_fall_back_to_the_method_with_a_warning() -> None:
+    result = run([*LOTS, sell("S", "2025-06-01", "BTC", "1.5", "600", **{"Lot IDs": "C:0.5"})])
+    assert [(d.lot_id, d.quantity, d.method) for d in result.disposals] == [
+        ("C", Decimal("0.5"), "specific"), ("A", 1, "FIFO")]
+    assert [str(w) for w in result.warnings] == [
+        "row 5, column Lot IDs: the lots named cover 0.5 of 1.5 BTC; the other 1 were taken by FIFO"]
+
+
+def test_specific_method_without_lot_ids_warns() -> None:
+    result = run([*LOTS, SALE], method=Method.SPECIFIC)
+    assert [str(w) for w in result.warnings] == [
+        "row 5, column Lot IDs: no lots identified: FIFO used (the method for this year is specific identification)"]
+
+
+def test_lot_in_another_wallet_is_an_error() -> None:
+    rows = [buy("A", "2025-01-01", "BTC", "1", "100", wallet="Kraken"), buy("B", "2025-01-02", "BTC", "1", "100"),
+            sell("S", "2025-06-01", "BTC", "1", "500", **{"Lot IDs": "A"})]
+    with pytest.raises(InputError) as error:
+        run(rows)
+    assert [str(i) for i in error.value.issues] == [
+        "row 4, column Lot IDs: the lot 'A' has 0 BTC left in 'Coinbase', not 1"]
+
+
+def test_lot_used_up_is_an_error() -> None:
+    rows = [*LOTS, sell("S1", "2025-05-01", "BTC", "1", "500", **{"Lot IDs": "B"}),
+            sell("S2", "2025-06-01", "BTC", "0.5", "500", **{"Lot IDs": "B:0.5"})]
+    with pytest.raises(InputError) as error:
+        run(rows)
+    assert [str(i) for i in error.value.issues] == [
+        "row 6, column Lot IDs: the lot 'B' has 0 BTC left in 'Coinbase', not 0.5"]
+
+
+@pytest.mark.parametrize(("lot_ids", "message"), [
+    ("NOPE", "the lot 'NOPE' is not the ID of any row"),
+    ("ETH1", "the lot 'ETH1' (row 5) holds ETH, not BTC"),
+    ("LATER", "the lot 'LATER' (row 7) is acquired on 2025-07-01, after this disposal on 2025-06-01"),
+    ("S0", "the lot 'S0' names no acquisition (Buy, Trade or income row)"),
+], ids=["unknown", "other-asset", "later", "not-an-acquisition"])
+def test_lot_ids_must_name_an_earlier_acquisition_of_the_asset(lot_ids: str, message: str) -> None:
+    rows = [*LOTS, buy("ETH1", "2025-01-01", "ETH", "1", "100"), sell("S0", "2025-05-01", "BTC", "0.1", "50"),
+            buy("LATER", "2025-07-01", "BTC", "1", "100"), sell("S", "2025-06-01", "BTC", "1", "500",
+                                                                **{"Lot IDs": lot_ids})]
+    with pytest.raises(InputError) as error:
+        run(rows)
+    assert [str(i) for i in error.value.issues] == [f"row 8, column Lot IDs: {message}"]
