@@ -32,7 +32,7 @@ case "${1:-}" in
     demo)
         ensure_venv ""
         "$VENV/bin/cryptotax" report "$("$VENV/bin/python" -c \
-            'import cryptotax_core.samples as s; print(s.SAMPLE_HISTORY)')" --all-years
+            'import cryptotax_core.samples as s; print(s.SAMPLE_HISTORY)')"
         ;;
     test)
         ensure_venv dev

@@ -9,8 +9,10 @@ which becomes the new lot's basis; self-transfers move lots with their basis and
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
+from typing import TypeVar
 
 from cryptotax_core.model import (
     Allocation,
@@ -19,6 +21,7 @@ from cryptotax_core.model import (
     IncomeEvent,
     InputError,
     Issue,
+    Lot,
     Method,
     Pooling,
     Result,
@@ -212,6 +215,7 @@ class _Engine:
                     need -= units
                     if not piece.quantity:
                         index += 1
+        self.allocation = _merged(self.allocation)
         self.balances.clear()
 
     # -- the end --------------------------------------------------------------------------------
@@ -227,11 +231,29 @@ class _Engine:
         pieces.sort(key=lambda item: (item[0], item[1].wallet, item[1].at, item[1].seq))
         return Result(
             disposals=tuple(self.disposals),
-            lots=tuple(piece.as_lot(asset) for asset, piece in pieces),
+            lots=tuple(_merged([piece.as_lot(asset) for asset, piece in pieces])),
             income=tuple(self.income),
             allocation=tuple(self.allocation),
             warnings=tuple(sorted(self.warnings, key=lambda issue: issue.row)),
         )
+
+
+_Record = TypeVar("_Record", Lot, Allocation)
+
+
+def _merged(records: list[_Record]) -> list[_Record]:
+    """Adjacent records of the same lot in the same wallet as one: a lot split by a move and rejoined
+    reads as the lot it is."""
+    merged: list[_Record] = []
+    for record in records:
+        last = merged[-1] if merged else None
+        if (last is not None and (last.asset, last.wallet, last.lot_id, last.acquired)
+                == (record.asset, record.wallet, record.lot_id, record.acquired)):
+            merged[-1] = replace(last, quantity=last.quantity + record.quantity,
+                                 cost_basis=last.cost_basis + record.cost_basis)
+        else:
+            merged.append(record)
+    return merged
 
 
 def _fallback(method: Method) -> str:

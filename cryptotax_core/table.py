@@ -255,9 +255,13 @@ class _Fields:
         self.reader = reader
         self.row = row
         self.cells = cells
+        self.bad: set[str] = set()
 
     def error(self, column: str, message: str) -> None:
-        self.reader.errors.append(Issue(self.row, column, message))
+        """Record a problem; only the first of a cell counts (a bad number is not also 'missing')."""
+        if column not in self.bad:
+            self.bad.add(column)
+            self.reader.errors.append(Issue(self.row, column, message))
 
     def raw(self, column: str) -> object:
         return self.reader.cell(self.cells, column)
