@@ -1,17 +1,43 @@
-"""What `cryptotax report` prints: a per-year table for people, JSON for programs.
+"""What `cryptotax report` prints: a per-year table for people, JSON for programs, Form 8949 as CSV.
 
 Money is rounded to cents here, at the edge; the core keeps exact values.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from cryptotax_core import Disposal, Lot, Pooling, Result, Settings, Totals, cents, summarize
+from cryptotax_core import Disposal, Lot, Pooling, Result, Settings, Totals, cents
 from cryptotax_core.summary import YearSummary, reported
+from cryptotax_core.tax import TaxSettings, TaxYear, box_for
+from cryptotax_core.tax.netting import NO_CARRYOVER, Netting
+from cryptotax_core.tax.rates import TaxEstimate
 from cryptotax_core.values import plain
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    source: str
+    result: Result
+    lots: Sequence[Lot]  # open at the end of `year`
+    settings: Settings
+    tax_settings: TaxSettings
+    years: dict[int, TaxYear]
+    year: int
+
+    @property
+    def tax_year(self) -> TaxYear | None:
+        return self.years.get(self.year)
+
+    @property
+    def summary(self) -> YearSummary:
+        chosen = self.tax_year
+        return chosen.summary if chosen else YearSummary(self.year)
 
 
 def money(amount: Decimal) -> str:
@@ -22,15 +48,16 @@ def _totals(totals: Totals) -> dict[str, str]:
     return {"proceeds": money(totals.proceeds), "cost_basis": money(totals.cost_basis), "gain": money(totals.gain)}
 
 
-def _disposal(disposal: Disposal) -> dict[str, object]:
+def _disposal(report: Report, disposal: Disposal) -> dict[str, object]:
     line = reported(disposal)
+    box = box_for(disposal.term, disposal.asset_class, disposal.tax_year, report.tax_settings.reporting_for(disposal))
     return {
         "row": disposal.row, "id": disposal.tx_id, "kind": disposal.kind.value, "asset": disposal.asset,
         "class": disposal.asset_class.value, "wallet": disposal.wallet, "quantity": plain(disposal.quantity),
         "acquired": disposal.acquired.isoformat(), "disposed": disposal.disposed.isoformat(),
         "proceeds": money(line.proceeds), "cost_basis": money(line.cost_basis),
         "gain": money(line.gain), "term": disposal.term.value, "lot": disposal.lot_id,
-        "method": disposal.method,
+        "method": disposal.method, "box": box,
     }
 
 
@@ -40,66 +67,135 @@ def _lot(lot: Lot) -> dict[str, object]:
             "cost_basis": money(lot.cost_basis)}
 
 
-def _year(result: Result, year: int) -> YearSummary:
-    return summarize(result).get(year) or YearSummary(year)
+def _net(netting: Netting) -> dict[str, str]:
+    return {
+        "short_term": money(netting.short_term), "long_term": money(netting.long_term), "total": money(netting.total),
+        "deductible_loss": money(netting.deductible_loss),
+        "carryover_short_term": money(netting.carryover_out.short_term),
+        "carryover_long_term": money(netting.carryover_out.long_term),
+        "filing_status": netting.filing_status.value,
+    }
 
 
-def render_json(result: Result, lots: Sequence[Lot], settings: Settings, year: int, source: str) -> str:
-    summary = _year(result, year)
-    document = {
-        "source": source,
+def _estimate(estimate: TaxEstimate) -> dict[str, object]:
+    fields = ("ordinary_income", "short_term", "long_term", "capital_loss_deduction", "taxable_income",
+              "ordinary_tax", "long_term_tax", "niit", "total_tax", "baseline_tax", "capital_gains_tax")
+    return {"year": estimate.year, "filing_status": estimate.filing_status.value,
+            **{name: money(getattr(estimate, name)) for name in fields}}
+
+
+def render_json(report: Report) -> str:
+    summary, chosen, year = report.summary, report.tax_year, report.year
+    carryover_in = chosen.carryover_in if chosen else NO_CARRYOVER
+    document: dict[str, object] = {
+        "source": report.source,
         "tax_year": year,
-        "method": settings.method_for(year).value,
-        "pooling": settings.pooling.value,
-        "time_zone": settings.time_zone,
+        "method": report.settings.method_for(year).value,
+        "pooling": report.settings.pooling.value,
+        "time_zone": report.settings.time_zone,
         "short_term": _totals(summary.short_term),
         "long_term": _totals(summary.long_term),
+        "carryover_in": {"short_term": money(carryover_in.short_term), "long_term": money(carryover_in.long_term)},
+        "net": _net(chosen.netting) if chosen else None,
         "ordinary_income": money(summary.ordinary_income),
-        "income_by_type": {kind.value: money(amount) for kind, amount in sorted(
-            summary.income_by_type.items(), key=lambda item: item[0].value)},
-        "disposals": [_disposal(d) for d in result.disposals if d.tax_year == year],
+        "income_by_type": {kind: money(amount) for kind, amount in chosen.income.items()} if chosen else {},
+        "form8949_totals": {box: _totals(Totals(total.proceeds, total.cost_basis))
+                            for box, total in chosen.boxes.items()} if chosen else {},
+        "schedule_d": {line: money(amount) for line, amount in chosen.schedule_d.items()} if chosen else {},
+        "disposals": [_disposal(report, d) for d in report.result.disposals if d.tax_year == year],
         "lots_as_of": f"{year}-12-31",
-        "lots": [_lot(lot) for lot in lots],
+        "lots": [_lot(lot) for lot in report.lots],
         "allocation": [{"asset": a.asset, "wallet": a.wallet, "lot": a.lot_id, "acquired": a.acquired.isoformat(),
                         "quantity": plain(a.quantity), "cost_basis": money(a.cost_basis)}
-                       for a in result.allocation],
-        "warnings": [{"row": w.row, "column": w.column, "message": w.message} for w in result.warnings],
+                       for a in report.result.allocation],
+        "warnings": [{"row": w.row, "column": w.column, "message": w.message} for w in report.result.warnings],
     }
+    if chosen and chosen.estimate:
+        document["tax_estimate"] = _estimate(chosen.estimate)
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+FORM8949_COLUMNS = ("Box", "Description", "Date Acquired", "Date Sold", "Proceeds", "Cost Basis", "Adjustment Code",
+                    "Adjustment", "Gain or Loss", "Term", "Row", "ID", "Lot")
+
+
+def form8949_csv(report: Report) -> str:
+    """The chosen year's Form 8949 rows, sorted by box, one per disposal (columns a-h and the source row)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FORM8949_COLUMNS)
+    chosen = report.tax_year
+    for line in chosen.lines if chosen else ():
+        writer.writerow([line.box, line.description, line.date_acquired.isoformat(), line.date_sold.isoformat(),
+                         line.proceeds, line.cost_basis, line.adjustment_code, line.adjustment or "", line.gain,
+                         line.term.value, line.row, line.tx_id, line.lot_id])
+    return buffer.getvalue()
 
 
 def _amount(amount: Decimal, width: int = 14) -> str:
     return f"{cents(amount):>{width},.2f}"
 
 
-def render_table(result: Result, lots: Sequence[Lot], settings: Settings, year: int, source: str) -> str:
+def render_table(report: Report) -> str:
+    settings = report.settings
     pooling = ("per-wallet pools" if settings.pooling is Pooling.WALLET
                else "universal pools before 2025, per wallet from 2025")
     methods = ", ".join(f"{y}: {m.value}" for y, m in sorted(settings.method_by_year.items()))
-    lines = [f"cryptotax report: {source}",
+    status = report.tax_settings.filing_status.value
+    lines = [f"cryptotax report: {report.source}",
              f"{settings.method.value}{f' ({methods})' if methods else ''} · {pooling} · dates in "
-             f"{settings.time_zone}", ""]
-    header = f"{'Year':<6}{'Short-term':>14}{'Long-term':>14}{'Net gain':>14}{'Income':>14}{'Disposals':>11}"
+             f"{settings.time_zone} · filing status {status}", ""]
+    header = (f"{'Year':<6}{'Short-term':>13}{'Long-term':>13}{'Net gain':>13}{'Deducted':>11}{'Carried ST':>12}"
+              f"{'Carried LT':>12}{'Income':>12}")
     lines += [header, "-" * len(header)]
-    for summary in summarize(result).values():
-        lines.append(f"{summary.year:<6}{_amount(summary.short_term.gain)}{_amount(summary.long_term.gain)}"
-                     f"{_amount(summary.gain)}{_amount(summary.ordinary_income)}{summary.disposals:>11}")
-    summary = _year(result, year)
-    lines += ["", f"Tax year {year} ({settings.method_for(year).value})",
-              f"{'':<12}{'Proceeds':>16}{'Cost basis':>16}{'Gain/loss':>16}"]
+    for tax_year in report.years.values():
+        summary, netting = tax_year.summary, tax_year.netting
+        lines.append(f"{tax_year.year:<6}{_amount(summary.short_term.gain, 13)}{_amount(summary.long_term.gain, 13)}"
+                     f"{_amount(summary.gain, 13)}{_amount(netting.deductible_loss, 11)}"
+                     f"{_amount(netting.carryover_out.short_term, 12)}{_amount(netting.carryover_out.long_term, 12)}"
+                     f"{_amount(summary.ordinary_income, 12)}")
+    lines += _year_detail(report)
+    if report.result.allocation:
+        lines.append(f"2025-01-01 allocation of pooled basis to wallets: {len(report.result.allocation)} lines "
+                     f"(see --format json)")
+    if report.result.warnings:
+        lines += ["", f"Warnings ({len(report.result.warnings)}):"]
+        lines += [f"  {warning}" for warning in report.result.warnings]
+    return "\n".join(lines)
+
+
+def _year_detail(report: Report) -> list[str]:
+    year, summary, chosen = report.year, report.summary, report.tax_year
+    lines = ["", f"Tax year {year} ({report.settings.method_for(year).value})",
+             f"{'':<12}{'Proceeds':>16}{'Cost basis':>16}{'Gain/loss':>16}"]
     for label, totals in (("Short-term", summary.short_term), ("Long-term", summary.long_term)):
         lines.append(f"{label:<12}{_amount(totals.proceeds, 16)}{_amount(totals.cost_basis, 16)}"
                      f"{_amount(totals.gain, 16)}")
+    if chosen:
+        netting = chosen.netting
+        carried_in = chosen.carryover_in
+        if carried_in.short_term or carried_in.long_term:
+            lines.append(f"Carryover in: short-term {cents(carried_in.short_term):,.2f}, long-term "
+                         f"{cents(carried_in.long_term):,.2f}")
+        lines.append(f"Schedule D: net short-term {cents(netting.short_term):,.2f}, net long-term "
+                     f"{cents(netting.long_term):,.2f}, total {cents(netting.total):,.2f}")
+        if netting.total < 0:
+            out = netting.carryover_out
+            lines.append(f"Deductible loss {cents(netting.deductible_loss):,.2f}; carried to {year + 1}: short-term "
+                         f"{cents(out.short_term):,.2f}, long-term {cents(out.long_term):,.2f}")
+        boxes = ", ".join(f"{box} {cents(total.gain):,.2f}" for box, total in chosen.boxes.items())
+        if boxes:
+            lines.append(f"Form 8949 gain by box: {boxes}")
+        if chosen.estimate:
+            estimate = chosen.estimate
+            lines.append(f"Estimated federal tax {estimate.total_tax:,.2f} (ordinary {estimate.ordinary_tax:,.2f}, "
+                         f"long-term {estimate.long_term_tax:,.2f}, NIIT {estimate.niit:,.2f}); "
+                         f"{estimate.capital_gains_tax:,.2f} of it due to capital results")
     income = ", ".join(f"{kind.value} {cents(amount):,.2f}" for kind, amount in summary.income_by_type.items())
-    lines.append(f"{'Income':<12}{_amount(summary.ordinary_income, 16)}{f'  ({income})' if income else ''}")
+    lines.append(f"Ordinary income {cents(summary.ordinary_income):,.2f}{f' ({income})' if income else ''}")
     held: dict[str, Decimal] = {}
-    for lot in lots:
+    for lot in report.lots:
         held[lot.asset] = held.get(lot.asset, Decimal(0)) + lot.quantity
     if held:
         lines.append(f"Held on {year}-12-31: " + ", ".join(f"{plain(q)} {asset}" for asset, q in held.items()))
-    if result.allocation:
-        lines.append(f"2025-01-01 allocation of pooled basis to wallets: {len(result.allocation)} lines "
-                     f"(see --format json)")
-    if result.warnings:
-        lines += ["", f"Warnings ({len(result.warnings)}):"] + [f"  {warning}" for warning in result.warnings]
-    return "\n".join(lines)
+    return lines

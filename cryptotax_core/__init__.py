@@ -26,6 +26,7 @@ from cryptotax_core.model import (
     LotPick,
     Method,
     Pooling,
+    Reporting,
     Result,
     Term,
     Transaction,
@@ -58,7 +59,7 @@ def load_csv(path: str | Path, settings: Settings | None = None, *, today: date 
 
 __all__ = [
     "COLUMNS", "Allocation", "AssetClass", "Disposal", "DisposalKind", "IncomeEvent", "InputError", "Issue",
-    "Lot", "LotPick", "Method", "Pooling", "Result", "Settings", "Table", "Term", "Totals", "Transaction",
+    "Lot", "LotPick", "Method", "Pooling", "Reporting", "Result", "Settings", "Table", "Term", "Totals", "Transaction",
     "TransferFee", "TxType", "YearSummary", "cents", "compute", "compute_csv", "compute_table", "is_long_term",
     "latest_year_with_disposals", "load_csv", "long_term_from", "parse_table", "read_csv", "summarize", "term_of",
 ]

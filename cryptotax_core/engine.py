@@ -170,7 +170,7 @@ class _Engine:
             self.disposals.append(Disposal(
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, piece.quantity, lot.acquired, disposed,
                 share, piece.basis, Term.LONG if disposed >= lot.long_from else Term.SHORT, tx.asset_class,
-                piece.how))
+                piece.how, tx.reporting))
 
     # -- pools ----------------------------------------------------------------------------------
     def pool(self, wallet: str, asset: str, when: datetime) -> Pool:

@@ -70,6 +70,14 @@ class TransferFee(enum.Enum):
     BASIS = "basis"  # the fee units' basis is added to the units that arrive
 
 
+class Reporting(enum.Enum):
+    """What a broker reported of a disposal on a 1099-B or 1099-DA (domain.md, Form 8949 boxes)."""
+
+    NONE = "none"  # not on a 1099-B / 1099-DA
+    PROCEEDS = "proceeds"  # on the form, basis not reported
+    BASIS = "basis"  # on the form, proceeds and basis reported
+
+
 class Term(enum.Enum):
     SHORT = "short"
     LONG = "long"
@@ -106,6 +114,7 @@ class Transaction:
     lot_ids: tuple[LotPick, ...]
     asset_class: AssetClass
     note: str
+    reporting: Reporting | None = None  # the Broker Reported column; None: blank, the wallet setting decides
 
     @property
     def day(self) -> date:
@@ -156,6 +165,7 @@ class Disposal:
     term: Term
     asset_class: AssetClass
     method: str  # how the slice was chosen: FIFO, LIFO, HIFO, LOFO, "specific" or "shortfall"
+    reporting: Reporting | None = None  # from the row's Broker Reported column
 
     @property
     def gain(self) -> Decimal:

@@ -13,17 +13,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from cryptotax_core.model import AssetClass, InputError, Issue, LotPick, Transaction, TxType
+from cryptotax_core.model import AssetClass, InputError, Issue, LotPick, Reporting, Transaction, TxType
 from cryptotax_core.values import CellError, is_blank, is_blank_or_zero, to_decimal, to_local_datetime, to_text
 
 # Canonical column names in template order; the key is the header with case, spaces and punctuation removed.
 COLUMNS: tuple[str, ...] = (
     "ID", "Date", "Type", "Asset", "Quantity", "USD Value", "Fee USD", "Wallet", "To Wallet",
-    "Received Asset", "Received Quantity", "Lot IDs", "Class", "Note",
+    "Received Asset", "Received Quantity", "Lot IDs", "Class", "Broker Reported", "Note",
 )
 REQUIRED = ("Date", "Type", "Asset", "Quantity")
 _ALIASES = {"lotid": "Lot IDs", "lots": "Lot IDs", "notes": "Note", "fee": "Fee USD", "feeusd": "Fee USD",
-            "value": "USD Value", "valueusd": "USD Value", "usd": "USD Value", "qty": "Quantity"}
+            "value": "USD Value", "valueusd": "USD Value", "usd": "USD Value", "qty": "Quantity",
+            "1099": "Broker Reported", "reported": "Broker Reported", "brokerreporting": "Broker Reported"}
 DEFAULT_WALLET = "Default"
 _KEY = re.compile(r"[^a-z0-9]")
 
@@ -125,6 +126,7 @@ class _RowReader:
         received_quantity = fields.positive("Received Quantity")
         lot_ids = fields.lot_picks()
         asset_class = fields.asset_class()
+        reporting = fields.reporting()
         tx_id = fields.text("ID") or f"row {row}"
         note = fields.text("Note")
         if tx_type is not None:
@@ -144,7 +146,7 @@ class _RowReader:
             row=row, seq=len(self.transactions), tx_id=tx_id, when=when, tx_type=tx_type, asset=asset,
             quantity=quantity, usd_value=usd_value, fee_usd=fee_usd, wallet=wallet, to_wallet=to_wallet,
             received_asset=received_asset, received_quantity=received_quantity, lot_ids=lot_ids,
-            asset_class=asset_class or AssetClass.CRYPTO, note=note,
+            asset_class=asset_class or AssetClass.CRYPTO, note=note, reporting=reporting,
         ))
 
     def wallet(self, fields: _Fields, column: str, *, required: bool) -> str | None:
@@ -346,6 +348,16 @@ class _Fields:
             self.error("Class", f"unknown class '{text}': write Crypto or Stock")
         return asset_class
 
+    def reporting(self) -> Reporting | None:
+        text = self.text("Broker Reported")
+        if not text:
+            return None
+        reporting = REPORTING_WORDS.get(text.lower())
+        if reporting is None:
+            self.error("Broker Reported", f"unknown value '{text}': write None (not on a 1099), Proceeds "
+                                          f"(basis not reported) or Basis (proceeds and basis reported)")
+        return reporting
+
     def lot_picks(self) -> tuple[LotPick, ...]:
         text = self.text("Lot IDs")
         picks: list[LotPick] = []
@@ -367,4 +379,6 @@ class _Fields:
         return tuple(picks)
 
 
+REPORTING_WORDS = {"none": Reporting.NONE, "no": Reporting.NONE, "proceeds": Reporting.PROCEEDS,
+                   "proceeds only": Reporting.PROCEEDS, "basis": Reporting.BASIS}
 _TYPE_CHOICES = "write one of " + ", ".join(member.value for member in TxType)

@@ -1,10 +1,11 @@
 """Tax calculations over disposals: Schedule D netting and carryover, rates, Form 8949 (domain.md)."""
 
+from cryptotax_core.model import Reporting
+from cryptotax_core.tax.annual import INCOME_KINDS, TaxSettings, TaxYear, tax_years
 from cryptotax_core.tax.form8949 import (
     Adjustment,
     BoxTotal,
     Form8949Line,
-    Reporting,
     box_for,
     box_totals,
     form8949_lines,
@@ -14,6 +15,7 @@ from cryptotax_core.tax.netting import Carryover, FilingStatus, Netting, net_cap
 from cryptotax_core.tax.rates import TaxEstimate, UnsupportedYear, estimate_tax, ordinary_tax
 
 __all__ = [
+    "INCOME_KINDS",
     "Adjustment",
     "BoxTotal",
     "Carryover",
@@ -22,6 +24,8 @@ __all__ = [
     "Netting",
     "Reporting",
     "TaxEstimate",
+    "TaxSettings",
+    "TaxYear",
     "UnsupportedYear",
     "box_for",
     "box_totals",
@@ -31,4 +35,5 @@ __all__ = [
     "net_years",
     "ordinary_tax",
     "schedule_d_lines",
+    "tax_years",
 ]

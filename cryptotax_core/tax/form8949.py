@@ -10,21 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from cryptotax_core.model import AssetClass, Disposal, Term
+from cryptotax_core.model import AssetClass, Disposal, Reporting, Term
 from cryptotax_core.summary import cents as _cents
 from cryptotax_core.tax.netting import NO_CARRYOVER, ZERO, Carryover, FilingStatus, net_capital
 from cryptotax_core.values import plain
 
 FIRST_DIGITAL_ASSET_YEAR = 2025
 """From tax year 2025 digital assets use boxes G-L instead of A-F (domain.md, Form 8949 boxes)."""
-
-
-class Reporting(enum.Enum):
-    """What a broker reported about a disposal."""
-
-    NONE = "none"  # not on a 1099-B / 1099-DA
-    PROCEEDS = "proceeds"  # on the form, basis not reported
-    BASIS = "basis"  # on the form, basis reported
 
 
 class FormFamily(enum.Enum):
