@@ -101,6 +101,7 @@ class Form8949Line:
     row: int
     tx_id: str
     lot_id: str
+    wallet: str = ""
 
     @property
     def term(self) -> Term:
@@ -133,6 +134,7 @@ def form8949_line(
         row=disposal.row,
         tx_id=disposal.tx_id,
         lot_id=disposal.lot_id,
+        wallet=disposal.wallet,
     )
 
 

@@ -1,0 +1,1 @@
+"""The Excel add-in: xlwings custom functions over cryptotax_core (module `addin.functions`)."""

@@ -1,0 +1,280 @@
+"""Between Excel cells and the core: tables in, plain values out, errors as short text, one cache.
+
+The only place that catches every exception (style.md, One catch-all, at the edge): a user's mistake
+becomes its message in the cell; anything else becomes a short text and a log entry with detail.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, compute, parse_table
+from cryptotax_core.options import Options, SettingsError, options_from_pairs
+from cryptotax_core.table import Table, match_header
+from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
+from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_text
+
+LOG_PATH = Path(os.environ.get("CRYPTOTAX_LOG", Path.home() / ".cryptotax" / "addin.log"))
+CACHE_SIZE = 8
+TABLE_NAME = "Transactions"
+
+
+class UserError(ValueError):
+    """A mistake in a function's arguments; the message is shown in the cell."""
+
+
+# -- cells in ------------------------------------------------------------------------------------------
+def rows_of(cells: object) -> list[list[object]]:
+    """A 2-D list from what Excel sends (a value, a row, or rows), without trailing empty rows."""
+    if not isinstance(cells, list):
+        rows: list[list[object]] = [[cells]]
+    elif cells and not isinstance(cells[0], list):
+        rows = [list(cells)]
+    else:
+        rows = [list(row) for row in cells]
+    while rows and all(is_blank_or_zero(cell) for cell in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def is_missing(value: object) -> bool:
+    """An optional argument left out: Excel sends None, "" or (Office.js) 0."""
+    return is_blank_or_zero(value)
+
+
+def text_arg(value: object, name: str) -> str | None:
+    if is_missing(value):
+        return None
+    try:
+        return to_text(value)
+    except CellError as exc:
+        raise UserError(f"{name}: {exc}") from None
+
+
+def year_arg(value: object, name: str = "year") -> int:
+    if is_missing(value):
+        raise UserError(f"{name} is missing: give a tax year such as 2025")
+    try:
+        number = to_decimal(value)
+    except CellError as exc:
+        raise UserError(f"{name}: {exc}") from None
+    if number != number.to_integral_value() or not 1900 < number < 2200:
+        raise UserError(f"{name}: {value} is not a tax year")
+    return int(number)
+
+
+def number_arg(value: object, name: str) -> Decimal:
+    if is_missing(value):
+        return Decimal(0)
+    try:
+        return to_decimal(value)
+    except CellError as exc:
+        raise UserError(f"{name}: {exc}") from None
+
+
+def date_arg(value: object, name: str, book: Book | None = None) -> date | None:
+    if is_missing(value):
+        return None
+    zone = book.options.settings.zone() if book else Options().settings.zone()
+    try:
+        return to_local_datetime(value, zone).date()
+    except CellError as exc:
+        raise UserError(f"{name}: {exc}") from None
+
+
+def asset_arg(book: Book, value: object, name: str = "asset") -> str | None:
+    """An asset ticker that occurs in the table (a typo must not read as zero)."""
+    asset = text_arg(value, name)
+    if asset is None:
+        return None
+    asset = asset.upper()
+    rows = book.transactions.transactions
+    if asset not in {tx.asset for tx in rows} | {tx.received_asset for tx in rows if tx.received_asset}:
+        raise UserError(f"{name}: {asset} is not in the {TABLE_NAME} table")
+    return asset
+
+
+def wallet_arg(book: Book, value: object) -> str | None:
+    """A wallet name that occurs in the table, casefolded for matching."""
+    wallet = text_arg(value, "wallet")
+    if wallet is None:
+        return None
+    rows = book.transactions.transactions
+    if wallet.casefold() not in {name.casefold() for tx in rows for name in (tx.wallet, tx.to_wallet) if name}:
+        raise UserError(f"wallet: '{wallet}' is not in the {TABLE_NAME} table")
+    return wallet.casefold()
+
+
+# -- the cache -----------------------------------------------------------------------------------------
+@dataclass
+class Book:
+    """One transaction table with one set of settings, computed at most once per question. A table
+    with errors keeps its error, so a thousand cells over it do not validate it a thousand times."""
+
+    options: Options
+    table: Table | None = None
+    error: InputError | None = None
+    _result: Result | None = None
+    _years: dict[int, TaxYear] | None = None
+    _lots_as_of: dict[date, tuple[Lot, ...]] = field(default_factory=dict)
+
+    @property
+    def transactions(self) -> Table:
+        if self.error is not None:
+            raise self.error
+        assert self.table is not None
+        return self.table
+
+    @property
+    def result(self) -> Result:
+        if self._result is None:
+            table = self.transactions
+            try:
+                self._result = compute(table.transactions, self.options.settings, table.warnings)
+            except InputError as exc:
+                self.error = exc
+                raise
+        return self._result
+
+    @property
+    def years(self) -> dict[int, TaxYear]:
+        if self._years is None:
+            self._years = tax_years(self.result, self.options.tax)
+        return self._years
+
+    def lots(self, as_of: date | None) -> tuple[Lot, ...]:
+        result = self.result
+        if as_of is None:
+            return result.lots
+        if as_of not in self._lots_as_of:
+            table = self.transactions
+            self._lots_as_of[as_of] = compute(table.transactions, self.options.settings, until=as_of).lots
+        return self._lots_as_of[as_of]
+
+
+_books: OrderedDict[tuple[str, str], Book] = OrderedDict()
+
+
+def book_for(transactions: object, settings: object = None) -> Book:
+    """The computed table, from the cache when these cells and settings were seen before. The key is
+    the cells' full text, so any change to any cell is a new table."""
+    rows = rows_of(transactions)
+    setting_rows = rows_of(settings) if not is_missing(settings) else []
+    key = (repr(rows), repr(setting_rows))
+    cached = _books.get(key)
+    if cached is not None:
+        _books.move_to_end(key)
+        return cached
+    try:
+        options = options_from_pairs(setting_rows)
+    except SettingsError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        book = Book(options, table=_table(rows, options))
+    except InputError as exc:
+        book = Book(options, error=exc)
+    _books[key] = book
+    if len(_books) > CACHE_SIZE:
+        _books.popitem(last=False)
+    return book
+
+
+def _table(rows: list[list[object]], options: Options) -> Table:
+    if not rows:
+        raise UserError(f"the {TABLE_NAME} range is empty: pass the whole table, e.g. {TABLE_NAME}[#All]")
+    if len(match_header(rows[0])) >= 2:
+        header, body = rows[0], rows[1:]
+    elif len(rows[0]) == len(COLUMNS):  # a range without its header: the template's column order
+        header, body = list(COLUMNS), rows
+    else:
+        raise UserError(f"the range has no header row and {len(rows[0])} columns, not the template's "
+                        f"{len(COLUMNS)}: pass the table with its header, e.g. {TABLE_NAME}[#All]")
+    return parse_table(header, body, zone=options.settings.zone())
+
+
+def clear_cache() -> None:
+    _books.clear()
+
+
+# -- values out ----------------------------------------------------------------------------------------
+def money(amount: Decimal) -> float:
+    """Money for a cell: rounded to cents, then the nearest float (Excel holds doubles)."""
+    return float(cents(amount))
+
+
+def quantity(amount: Decimal) -> float:
+    return float(amount)
+
+
+def excel_date(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+# -- errors out ----------------------------------------------------------------------------------------
+_log = logging.getLogger("cryptotax.addin")
+
+
+def _log_exception(function: str) -> None:
+    if not _log.handlers:
+        try:
+            LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
+            handler: logging.Handler = logging.FileHandler(LOG_PATH, encoding="utf-8")
+        except OSError:
+            handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        _log.addHandler(handler)
+        _log.propagate = False
+    _log.exception("%s failed", function)
+
+
+def issue_text(issue: object) -> str:
+    """'Transactions row 14, Quantity: sells ...' from a core Issue."""
+    text = str(issue)
+    if text.startswith("row "):
+        return f"{TABLE_NAME} {text.replace(', column ', ', ', 1)}"
+    return f"{TABLE_NAME}: {text.removeprefix('table: ')}"
+
+
+def message_of(error: Exception) -> str:
+    if isinstance(error, InputError):
+        first = issue_text(error.issues[0])
+        more = len(error.issues) - 1
+        return first + (f" (and {more} more: see =CHECK())" if more else "")
+    return str(error)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(*, spill: bool) -> Callable[[F], F]:
+    """Turn every failure into text for the cell: the user's mistakes as their message, anything else
+    as a short notice with the detail in the log file. `spill`: the function returns rows."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any) -> Any:
+            try:
+                return function(*args)
+            except (InputError, UserError, UnsupportedYear) as exc:
+                text = message_of(exc)
+            except Exception:
+                _log_exception(function.__name__)
+                text = f"cryptotax: internal error in {function.__name__} (details in {LOG_PATH})"
+            return [[text]] if spill else text
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def labelled(rows: Sequence[tuple[str, object]]) -> list[list[object]]:
+    return [[label, value] for label, value in rows]

@@ -1,0 +1,253 @@
+"""cryptotax functions for Excel (xlwings custom functions).
+
+Each function is a thin wrapper: cells in (addin.convert), one core call, cells out. The same module
+serves classic Windows UDFs ("UDF Modules: addin.functions") and xlwings' Office.js add-ins. Optional
+arguments may be left out; `settings` is the template's Settings range (label/value pairs).
+The parameters carry no type hints on purpose: xlwings turns hints into cell converters.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from xlwings import arg, func
+
+from addin.convert import (
+    UserError,
+    asset_arg,
+    book_for,
+    date_arg,
+    excel_date,
+    guarded,
+    issue_text,
+    labelled,
+    money,
+    number_arg,
+    quantity,
+    text_arg,
+    wallet_arg,
+    year_arg,
+)
+from cryptotax_core import InputError, Term, long_term_from, term_of
+from cryptotax_core.summary import YearSummary, totals
+from cryptotax_core.tax import INCOME_KINDS, Carryover, FilingStatus, net_capital
+
+CATEGORY = "cryptotax"
+TRANSACTIONS_DOC = "The Transactions table with its header row, e.g. Transactions[#All]"
+SETTINGS_DOC = "Optional: the Settings range (label/value pairs: Method, Pooling, Time zone, Filing status, ...)"
+YEAR_DOC = "The tax year, e.g. 2025"
+TERMS = {"all": None, "short": Term.SHORT, "long": Term.LONG}
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("asset", doc="Ticker of the asset, e.g. BTC")
+@arg("wallet", doc="Optional: only the units in this wallet or account")
+@arg("as_of", doc="Optional: the date at whose end to count (default: after the last transaction)")
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=False)
+def COSTBASIS(transactions, asset, wallet=None, as_of=None, settings=None):
+    """Cost basis in USD of the units of an asset still held, optionally in one wallet, as of a date."""
+    book = book_for(transactions, settings)
+    name = asset_arg(book, asset)
+    if name is None:
+        raise UserError("asset is missing: give a ticker such as BTC")
+    wallet_key = wallet_arg(book, wallet)
+    lots = book.lots(date_arg(as_of, "as_of", book))
+    return money(sum((lot.cost_basis for lot in lots
+                      if lot.asset == name and (wallet_key is None or lot.wallet.casefold() == wallet_key)),
+                     Decimal(0)))
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("year", doc=YEAR_DOC)
+@arg("term", doc='Optional: "short", "long" or "all" (default)')
+@arg("asset", doc="Optional: only disposals of this asset, e.g. ETH")
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=False)
+def GAINLOSS(transactions, year, term="all", asset=None, settings=None):
+    """Realized capital gain (or loss, negative) of a tax year, as Form 8949 totals it."""
+    book = book_for(transactions, settings)
+    tax_year = year_arg(year)
+    term_name = (text_arg(term, "term") or "all").lower()
+    if term_name not in TERMS:
+        raise UserError(f"term: '{term_name}' is not a term: write short, long or all")
+    wanted_term = TERMS[term_name]
+    name = asset_arg(book, asset)
+    disposals = [d for d in book.result.disposals if d.tax_year == tax_year
+                 and (wanted_term is None or d.term is wanted_term) and (name is None or d.asset == name)]
+    return money(totals(disposals).gain)
+
+
+NETCAPITAL_LABELS = ("Net short-term", "Net long-term", "Net total", "Deductible loss", "Carryover short-term",
+                     "Carryover long-term")
+
+
+@func(category=CATEGORY)
+@arg("short_term", doc="The year's short-term gain or loss (negative), e.g. from GAINLOSS(...,\"short\")")
+@arg("long_term", doc="The year's long-term gain or loss (negative)")
+@arg("carryover_short", doc="Optional: short-term capital loss carried in from last year (a positive amount)")
+@arg("carryover_long", doc="Optional: long-term capital loss carried in from last year (a positive amount)")
+@arg("filing_status", doc='Optional: "single" (default), "mfj", "mfs" or "hoh"')
+@guarded(spill=True)
+def NETCAPITAL(short_term, long_term, carryover_short=0, carryover_long=0, filing_status="single"):
+    """Schedule D netting: net short/long/total, the deductible loss (3,000 limit) and the carryover out."""
+    try:
+        status = FilingStatus.parse(text_arg(filing_status, "filing_status") or "single")
+        carryover = Carryover(number_arg(carryover_short, "carryover_short"),
+                              number_arg(carryover_long, "carryover_long"))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    netting = net_capital(number_arg(short_term, "short_term"), number_arg(long_term, "long_term"), carryover, status)
+    values = (netting.short_term, netting.long_term, netting.total, netting.deductible_loss,
+              netting.carryover_out.short_term, netting.carryover_out.long_term)
+    return labelled([(label, money(value)) for label, value in zip(NETCAPITAL_LABELS, values, strict=True)])
+
+
+LOTS_HEADER = ["Lot", "Asset", "Wallet", "Acquired", "Quantity", "Cost basis", "Unit cost", "Long-term from"]
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("asset", doc="Optional: only lots of this asset")
+@arg("wallet", doc="Optional: only lots in this wallet")
+@arg("as_of", doc="Optional: the lots held at the end of this date (default: after the last transaction)")
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def LOTS(transactions, asset=None, wallet=None, as_of=None, settings=None):
+    """Open lots as a table with headers: what is held, where, since when, at what cost."""
+    book = book_for(transactions, settings)
+    name, wallet_key = asset_arg(book, asset), wallet_arg(book, wallet)
+    rows: list[list[object]] = [list(LOTS_HEADER)]
+    for lot in book.lots(date_arg(as_of, "as_of", book)):
+        if (name is None or lot.asset == name) and (wallet_key is None or lot.wallet.casefold() == wallet_key):
+            rows.append([lot.lot_id, lot.asset, lot.wallet, excel_date(lot.acquired), quantity(lot.quantity),
+                         money(lot.cost_basis), float(lot.cost_basis / lot.quantity),
+                         excel_date(long_term_from(lot.acquired))])
+    return rows
+
+
+DISPOSALS_HEADER = ["Box", "Description", "Date acquired", "Date sold", "Proceeds", "Cost basis", "Code",
+                    "Adjustment", "Gain or loss", "Term", "Row", "ID", "Lot", "Wallet"]
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("year", doc=YEAR_DOC)
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def DISPOSALS(transactions, year, settings=None):
+    """The tax year's Form 8949 rows with their box, sorted by box, with headers."""
+    book = book_for(transactions, settings)
+    tax_year = book.years.get(year_arg(year))
+    rows: list[list[object]] = [list(DISPOSALS_HEADER)]
+    for line in tax_year.lines if tax_year else ():
+        rows.append([line.box, line.description, excel_date(line.date_acquired), excel_date(line.date_sold),
+                     money(line.proceeds), money(line.cost_basis), line.adjustment_code, money(line.adjustment),
+                     money(line.gain), line.term.value, line.row, line.tx_id, line.lot_id, line.wallet])
+    return rows
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("year", doc=YEAR_DOC)
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def TAXSUMMARY(transactions, year, settings=None):
+    """A tax year at a glance, labelled: gains by term, Schedule D netting, carryovers, income, tax."""
+    book = book_for(transactions, settings)
+    number = year_arg(year)
+    options = book.options
+    tax_year = book.years.get(number)
+    summary = tax_year.summary if tax_year else YearSummary(number)
+    if tax_year:
+        carried_in, netting, estimate = tax_year.carryover_in, tax_year.netting, tax_year.estimate
+    else:  # a year without data: only a carryover passes through it
+        earlier = [y for y in book.years if y < number]
+        carried_in = book.years[max(earlier)].netting.carryover_out if earlier else options.tax.carryover_in
+        netting = net_capital(summary.short_term.gain, summary.long_term.gain, carried_in, options.tax.filing_status)
+        estimate = None
+    rows: list[tuple[str, object]] = [
+        ("Tax year", number), ("Method", options.settings.method_for(number).value),
+        ("Filing status", options.tax.filing_status.value),
+        ("Short-term proceeds", money(summary.short_term.proceeds)),
+        ("Short-term cost basis", money(summary.short_term.cost_basis)),
+        ("Short-term gain", money(summary.short_term.gain)),
+        ("Long-term proceeds", money(summary.long_term.proceeds)),
+        ("Long-term cost basis", money(summary.long_term.cost_basis)),
+        ("Long-term gain", money(summary.long_term.gain)),
+        ("Carryover in, short-term", money(carried_in.short_term)),
+        ("Carryover in, long-term", money(carried_in.long_term)),
+        ("Net short-term", money(netting.short_term)), ("Net long-term", money(netting.long_term)),
+        ("Net total", money(netting.total)), ("Deductible loss", money(netting.deductible_loss)),
+        ("Carryover out, short-term", money(netting.carryover_out.short_term)),
+        ("Carryover out, long-term", money(netting.carryover_out.long_term)),
+        ("Ordinary income", money(summary.ordinary_income)),
+        ("Estimated federal tax", money(estimate.total_tax) if estimate else f"add 'Other income {number}' "
+                                                                             f"to Settings"),
+        ("Tax due to capital results", money(estimate.capital_gains_tax) if estimate else ""),
+        ("Disposals", summary.disposals),
+        ("Warnings", len(book.result.warnings)),
+    ]
+    return labelled(rows)
+
+
+INCOME_TYPES = {kind: tx_type for tx_type, kind in INCOME_KINDS.items()}
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("year", doc=YEAR_DOC)
+@arg("type", doc='Optional: "staking", "mining", "airdrop", "interest" or "other"; left out: a table by type')
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def INCOME(transactions, year, type=None, settings=None):
+    """Ordinary income of a tax year (fair market value when received): one type, or a table by type."""
+    book = book_for(transactions, settings)
+    number = year_arg(year)
+    tax_year = book.years.get(number)
+    by_kind = tax_year.income if tax_year else dict.fromkeys(INCOME_TYPES, Decimal(0))
+    kind = text_arg(type, "type")
+    if kind is not None:
+        if kind.lower() not in by_kind:
+            raise UserError(f"type: '{kind}' is not an income type: write staking, mining, airdrop, interest "
+                            f"or other")
+        return [[money(by_kind[kind.lower()])]]
+    rows: list[tuple[str, object]] = [(name.capitalize(), money(amount)) for name, amount in by_kind.items()]
+    rows.append(("Total", money(sum(by_kind.values(), Decimal(0)))))
+    return labelled(rows)
+
+
+@func(category=CATEGORY)
+@arg("acquired", doc="The date the units were acquired")
+@arg("disposed", doc="The date they were (or would be) sold")
+@guarded(spill=False)
+def HOLDINGTERM(acquired, disposed):
+    """ "short" or "long": long-term means held more than one year, counted from the day after acquisition."""
+    start, end = date_arg(acquired, "acquired"), date_arg(disposed, "disposed")
+    if start is None or end is None:
+        raise UserError("give both dates: acquired and disposed")
+    if end < start:
+        raise UserError(f"disposed ({end}) is before acquired ({start})")
+    return term_of(start, end).value
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def CHECK(transactions, settings=None):
+    """Every problem in the Transactions table, one per row, then warnings; or OK."""
+    book = book_for(transactions, settings)
+    try:
+        warnings = book.result.warnings
+    except InputError as exc:
+        return [[issue_text(issue)] for issue in exc.issues]
+    if not warnings:
+        return [["OK"]]
+    return [["OK, with these notes:"]] + [[issue_text(warning)] for warning in warnings]
+
+
+FUNCTIONS = (COSTBASIS, GAINLOSS, NETCAPITAL, LOTS, DISPOSALS, TAXSUMMARY, INCOME, HOLDINGTERM, CHECK)
+__all__ = [function.__name__ for function in FUNCTIONS]

@@ -1,0 +1,216 @@
+"""The Excel functions called as Excel calls them: cells as lists of lists, floats, datetimes, serials,
+blanks as None, "" or 0 (excel-notes.md)."""
+
+import ast
+import csv
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import addin.convert as convert
+from addin.functions import (
+    CHECK,
+    COSTBASIS,
+    DISPOSALS,
+    FUNCTIONS,
+    GAINLOSS,
+    HOLDINGTERM,
+    INCOME,
+    LOTS,
+    NETCAPITAL,
+    TAXSUMMARY,
+)
+from cryptotax_core.samples import SAMPLE_HISTORY
+
+HEADER = ["ID", "Date", "Type", "Asset", "Quantity", "USD Value", "Fee USD", "Wallet", "To Wallet", "Received Asset",
+          "Received Quantity", "Lot IDs", "Class", "Broker Reported", "Note"]
+
+
+def sample_rows() -> list[list[Any]]:
+    with SAMPLE_HISTORY.open() as stream:
+        return list(csv.reader(stream))
+
+
+def as_classic_excel(rows: list[list[str]]) -> list[list[Any]]:
+    """What classic xlwings hands over for a typed-in table: floats, datetimes, None for empty cells."""
+    out: list[list[Any]] = [list(rows[0])]
+    for row in rows[1:]:
+        cells: list[Any] = []
+        for column, text in zip(rows[0], row, strict=True):
+            if text == "":
+                cells.append(None)
+            elif column == "Date":
+                cells.append(datetime.fromisoformat(text))
+            elif column in ("Quantity", "USD Value", "Fee USD", "Received Quantity"):
+                cells.append(float(text))
+            else:
+                cells.append(text)
+        out.append(cells)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    convert.clear_cache()
+
+
+def test_gainloss_by_term_and_asset() -> None:
+    rows = as_classic_excel(sample_rows())
+    assert GAINLOSS(rows, 2026.0) == 27171.5
+    assert GAINLOSS(rows, 2026, "long") == 19900.0          # the seed's 0.5 BTC
+    assert GAINLOSS(rows, 2026, "short", "eth") == -3528.5    # 12,487.50 - 16,016.00
+    assert GAINLOSS(rows, 2024, None, None, None) == -806.1
+
+
+def test_office_js_cells_dates_as_serials_empty_as_zero() -> None:
+    rows = as_classic_excel(sample_rows())
+    office = [rows[0]] + [[(cell - datetime(1899, 12, 30)).days if isinstance(cell, datetime) else
+                           (0 if cell is None else cell) for cell in row] for row in rows[1:]]
+    assert GAINLOSS(office, 2026, "long", 0, 0) == 19900.0
+    assert COSTBASIS(office, "BTC", 0, 0, 0) == COSTBASIS(rows, "BTC")
+
+
+def test_table_without_header_and_with_trailing_empty_rows() -> None:
+    rows = as_classic_excel(sample_rows())
+    in_template_order = [[dict(zip(rows[0], row, strict=True)).get(column) for column in HEADER] for row in rows[1:]]
+    padded = in_template_order + [[None] * len(HEADER)] * 5 + [[""] * len(HEADER)]
+    assert GAINLOSS(padded, 2026) == 27171.5
+    assert GAINLOSS(rows[1:], 2026) == ("the range has no header row and 14 columns, not the template's 15: pass "
+                                        "the table with its header, e.g. Transactions[#All]")
+
+
+def test_costbasis_per_wallet_and_as_of() -> None:
+    rows = sample_rows()
+    # Coinbase holds BTC-1 and BTC-2 (40,000 + 60,000) after BTC-3 was sold; Ledger the mined 0.002 (200)
+    assert COSTBASIS(rows, "btc", "coinbase") == 100000.0
+    assert COSTBASIS(rows, "BTC") == 100200.0
+    # at the end of 2025 BTC-3 (80,000) and Kraken's 0.5 (25,050) were still held
+    assert COSTBASIS(rows, "BTC", None, datetime(2025, 12, 31)) == 205250.0
+    assert COSTBASIS(rows, "BTC", None, "2025-12-31") == 205250.0
+
+
+def test_lots_spill_with_headers() -> None:
+    rows = LOTS(sample_rows(), "SOL")
+    assert rows[0] == ["Lot", "Asset", "Wallet", "Acquired", "Quantity", "Cost basis", "Unit cost", "Long-term from"]
+    # 400 SOL at 35,000 less the fee's 0.01 and the laptop's 10: 389.99 at 87.50
+    assert rows[1] == ["SWAP-1", "SOL", "Phantom", datetime(2025, 4, 7), 389.99, 34124.13, 87.5, datetime(2026, 4, 8)]
+    assert [row[0] for row in rows[2:]] == ["SOL-ST1", "SOL-ST2"]
+
+
+def test_disposals_are_form_8949_rows() -> None:
+    rows = DISPOSALS(sample_rows(), 2026)
+    assert rows[0][:5] == ["Box", "Description", "Date acquired", "Date sold", "Proceeds"]
+    assert [(row[0], row[1], row[8]) for row in rows[1:]] == [
+        ("C", "10 MSFT", 800.0), ("I", "1 BTC", 10000.0), ("I", "5 ETH", -3528.5), ("L", "0.5 BTC", 19900.0)]
+
+
+def test_taxsummary_with_settings_range() -> None:
+    settings = [["Tax year", 2025.0], ["Filing status", "mfj"], ["Other income 2025", 85000.0], [None, None]]
+    summary = dict((label, value) for label, value in TAXSUMMARY(sample_rows(), 2025, settings))
+    assert (summary["Net total"], summary["Filing status"]) == (16024.97, "mfj")
+    # ordinary 2,385 + 12% x 62,174.97 = 9,846.00; long-term 10,675.03 at 0% and 4,324.97 at 15% = 648.75
+    assert summary["Estimated federal tax"] == 10494.75
+
+
+def test_netcapital_without_a_table() -> None:
+    """Seed 002: a net -10,000 deducts 3,000 and carries 7,000."""
+    assert NETCAPITAL(-10000.0, None) == [
+        ["Net short-term", -10000.0], ["Net long-term", 0.0], ["Net total", -10000.0], ["Deductible loss", 3000.0],
+        ["Carryover short-term", 7000.0], ["Carryover long-term", 0.0]]
+    assert NETCAPITAL(-10000.0, 0, 0, 0, "mfs")[3] == ["Deductible loss", 1500.0]
+
+
+def test_income_by_type() -> None:
+    assert INCOME(sample_rows(), 2025) == [["Staking", 879.0], ["Mining", 200.0], ["Airdrop", 0.0], ["Interest", 0.0],
+                                           ["Other", 0.0], ["Total", 1079.0]]
+    assert INCOME(sample_rows(), 2025, "Staking") == [[879.0]]
+
+
+@pytest.mark.parametrize(("acquired", "disposed", "term"), [
+    (datetime(2025, 1, 15), datetime(2026, 1, 15), "short"),
+    (datetime(2025, 1, 15), datetime(2026, 1, 16), "long"),
+    (45672.0, "2026-01-16", "long"),      # serial 45672 = 2025-01-15
+], ids=["anniversary", "day-after", "serial-and-text"])
+def test_holdingterm(acquired: Any, disposed: Any, term: str) -> None:
+    assert HOLDINGTERM(acquired, disposed) == term
+
+
+def test_check_lists_every_problem() -> None:
+    rows = sample_rows()
+    assert CHECK(rows) == [["OK"]]
+    bad = [*rows, ["X1", "2026-03-01", "Sell", "BTC", "50", "1", "", "Kraken"], ["X2", "2026-03-02", "Swap", "BTC"]]
+    # row 26 fails validation, so the table is not computed and row 25's shortfall is not reached yet
+    assert [row[0] for row in CHECK(bad)] == [
+        "Transactions row 26, Type: unknown type 'Swap': write one of Buy, Sell, Trade, Spend, Transfer, Income, "
+        "Staking, Mining, Airdrop, Interest",
+        "Transactions row 26, Quantity: the quantity is missing: write the number of units, e.g. 0.5",
+        "Transactions row 26, Wallet: the wallet is missing: name the exchange or wallet that holds the units"]
+    assert CHECK(bad[:-1]) == [
+        ["Transactions row 25, Quantity: sells 50 BTC from 'Kraken' on 2026-03-01 but 0 are held there"]]
+
+
+def test_user_mistakes_show_as_short_messages() -> None:
+    rows = sample_rows()
+    short = [*rows, ["X1", "2026-03-01", "Sell", "BTC", "50", "1", "", "Kraken"]]
+    assert GAINLOSS(short, 2026) == ("Transactions row 25, Quantity: sells 50 BTC from 'Kraken' on 2026-03-01 but "
+                                     "0 are held there")
+    assert LOTS(short) == [["Transactions row 25, Quantity: sells 50 BTC from 'Kraken' on 2026-03-01 but 0 are held "
+                            "there"]]
+    assert COSTBASIS(rows, "BTCC") == "asset: BTCC is not in the Transactions table"
+    assert GAINLOSS(rows, "twenty") == "year: expected a number, found 'twenty'"
+    assert GAINLOSS(rows, 2026, "medium") == "term: 'medium' is not a term: write short, long or all"
+    assert TAXSUMMARY(rows, 2025, [["Method", "BEST"]]) == [
+        ["Settings 'Method': unknown method 'BEST': use FIFO, LIFO, HIFO, LOFO or SPECIFIC"]]
+    assert GAINLOSS([["Date", "Kind", "Asset"]], 2025) == ("Transactions row 1: the header lacks the column(s) Type, "
+                                                           "Quantity; found: Date, Kind, Asset")
+
+
+def test_unexpected_errors_are_logged_not_shown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    log = tmp_path / "addin.log"
+    monkeypatch.setattr(convert, "LOG_PATH", log)
+    monkeypatch.setattr(convert, "_log", convert.logging.getLogger("cryptotax.addin.test"))
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(convert, "compute", broken)
+    text = GAINLOSS(sample_rows(), 2025)
+    assert text == f"cryptotax: internal error in GAINLOSS (details in {log})"
+    assert "Traceback" not in text
+    assert "RuntimeError: disk on fire" in log.read_text()
+
+
+def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = convert.compute
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("until"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(convert, "compute", counting)
+    rows = sample_rows()
+    for _ in range(50):  # xlwings builds new lists for every call
+        copy = [list(row) for row in rows]
+        GAINLOSS(copy, 2026)
+        LOTS(copy)
+        TAXSUMMARY(copy, 2025)
+    assert calls == [None]
+    rows[3][4] = "0.06"  # one cell changes: computed again
+    GAINLOSS(rows, 2026)
+    assert calls == [None, None]
+
+
+def test_every_function_and_argument_has_help_text() -> None:
+    """Excel shows the docstring and each @arg(..., doc=...) in the function wizard."""
+    tree = ast.parse(Path(__file__).parents[1].joinpath("addin", "functions.py").read_text())
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for function in FUNCTIONS:
+        node = functions[function.__name__]
+        assert ast.get_docstring(node), function.__name__
+        documented = {ast.literal_eval(call.args[0]) for call in node.decorator_list
+                      if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "arg"
+                      and any(keyword.arg == "doc" for keyword in call.keywords)}
+        assert documented == {parameter.arg for parameter in node.args.args}, function.__name__
