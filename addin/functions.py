@@ -13,6 +13,7 @@ from decimal import Decimal
 from xlwings import arg, func
 
 from addin.convert import (
+    Book,
     UserError,
     asset_arg,
     book_for,
@@ -53,10 +54,14 @@ def COSTBASIS(transactions, asset, wallet=None, as_of=None, settings=None):
     if name is None:
         raise UserError("asset is missing: give a ticker such as BTC")
     wallet_key = wallet_arg(book, wallet)
-    lots = book.lots(date_arg(as_of, "as_of", book))
-    return money(sum((lot.cost_basis for lot in lots
-                      if lot.asset == name and (wallet_key is None or lot.wallet.casefold() == wallet_key)),
-                     Decimal(0)))
+    day = date_arg(as_of, "as_of", book)
+
+    def answer() -> float:
+        return money(sum((lot.cost_basis for lot in book.lots(day)
+                          if lot.asset == name and (wallet_key is None or lot.wallet.casefold() == wallet_key)),
+                         Decimal(0)))
+
+    return book.memo(("COSTBASIS", name, wallet_key, day), answer)
 
 
 @func(category=CATEGORY)
@@ -75,9 +80,13 @@ def GAINLOSS(transactions, year, term="all", asset=None, settings=None):
         raise UserError(f"term: '{term_name}' is not a term: write short, long or all")
     wanted_term = TERMS[term_name]
     name = asset_arg(book, asset)
-    disposals = [d for d in book.result.disposals if d.tax_year == tax_year
-                 and (wanted_term is None or d.term is wanted_term) and (name is None or d.asset == name)]
-    return money(totals(disposals).gain)
+
+    def answer() -> float:
+        disposals = [d for d in book.result.disposals if d.tax_year == tax_year
+                     and (wanted_term is None or d.term is wanted_term) and (name is None or d.asset == name)]
+        return money(totals(disposals).gain)
+
+    return book.memo(("GAINLOSS", tax_year, wanted_term, name), answer)
 
 
 NETCAPITAL_LABELS = ("Net short-term", "Net long-term", "Net total", "Deductible loss", "Carryover short-term",
@@ -119,13 +128,18 @@ def LOTS(transactions, asset=None, wallet=None, as_of=None, settings=None):
     """Open lots as a table with headers: what is held, where, since when, at what cost."""
     book = book_for(transactions, settings)
     name, wallet_key = asset_arg(book, asset), wallet_arg(book, wallet)
-    rows: list[list[object]] = [list(LOTS_HEADER)]
-    for lot in book.lots(date_arg(as_of, "as_of", book)):
-        if (name is None or lot.asset == name) and (wallet_key is None or lot.wallet.casefold() == wallet_key):
-            rows.append([lot.lot_id, lot.asset, lot.wallet, excel_date(lot.acquired), quantity(lot.quantity),
-                         money(lot.cost_basis), float(lot.cost_basis / lot.quantity),
-                         excel_date(long_term_from(lot.acquired))])
-    return rows
+    day = date_arg(as_of, "as_of", book)
+
+    def answer() -> list[list[object]]:
+        rows: list[list[object]] = [list(LOTS_HEADER)]
+        for lot in book.lots(day):
+            if (name is None or lot.asset == name) and (wallet_key is None or lot.wallet.casefold() == wallet_key):
+                rows.append([lot.lot_id, lot.asset, lot.wallet, excel_date(lot.acquired), quantity(lot.quantity),
+                             money(lot.cost_basis), float(lot.cost_basis / lot.quantity),
+                             excel_date(long_term_from(lot.acquired))])
+        return rows
+
+    return book.memo(("LOTS", name, wallet_key, day), answer)
 
 
 DISPOSALS_HEADER = ["Box", "Description", "Date acquired", "Date sold", "Proceeds", "Cost basis", "Code",
@@ -140,13 +154,18 @@ DISPOSALS_HEADER = ["Box", "Description", "Date acquired", "Date sold", "Proceed
 def DISPOSALS(transactions, year, settings=None):
     """The tax year's Form 8949 rows with their box, sorted by box, with headers."""
     book = book_for(transactions, settings)
-    tax_year = book.years.get(year_arg(year))
-    rows: list[list[object]] = [list(DISPOSALS_HEADER)]
-    for line in tax_year.lines if tax_year else ():
-        rows.append([line.box, line.description, excel_date(line.date_acquired), excel_date(line.date_sold),
-                     money(line.proceeds), money(line.cost_basis), line.adjustment_code, money(line.adjustment),
-                     money(line.gain), line.term.value, line.row, line.tx_id, line.lot_id, line.wallet])
-    return rows
+    number = year_arg(year)
+
+    def answer() -> list[list[object]]:
+        tax_year = book.years.get(number)
+        rows: list[list[object]] = [list(DISPOSALS_HEADER)]
+        for line in tax_year.lines if tax_year else ():
+            rows.append([line.box, line.description, excel_date(line.date_acquired), excel_date(line.date_sold),
+                         money(line.proceeds), money(line.cost_basis), line.adjustment_code, money(line.adjustment),
+                         money(line.gain), line.term.value, line.row, line.tx_id, line.lot_id, line.wallet])
+        return rows
+
+    return book.memo(("DISPOSALS", number), answer)
 
 
 @func(category=CATEGORY)
@@ -158,6 +177,10 @@ def TAXSUMMARY(transactions, year, settings=None):
     """A tax year at a glance, labelled: gains by term, Schedule D netting, carryovers, income, tax."""
     book = book_for(transactions, settings)
     number = year_arg(year)
+    return book.memo(("TAXSUMMARY", number), lambda: _taxsummary(book, number))
+
+
+def _taxsummary(book: Book, number: int) -> list[list[object]]:
     options = book.options
     tax_year = book.years.get(number)
     summary = tax_year.summary if tax_year else YearSummary(number)
