@@ -37,7 +37,7 @@ case "${1:-}" in
     test)
         ensure_venv dev
         "$VENV/bin/ruff" check .
-        "$VENV/bin/mypy" cryptotax_core cryptotax_cli addin
+        "$VENV/bin/mypy" cryptotax_core cryptotax_cli addin workbook_templates
         "$VENV/bin/python" -m pytest "${@:2}"
         ;;
     *)

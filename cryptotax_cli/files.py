@@ -7,13 +7,14 @@ import tempfile
 from pathlib import Path
 
 
-class OutputExists(Exception):
+class OutputExists(FileExistsError):
     """The output file exists and --force was not given."""
 
 
 def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename, so a crash
-    leaves either the old file or the complete new one."""
+    """Write `data` to `path` through a temporary file in the same folder, then a rename (with `force`)
+    or a hard link (without, which fails rather than replace a file), so a crash leaves either the old
+    file or the complete new one."""
     if path.exists() and not force:
         raise OutputExists(f"{path} exists: choose another name or add --force to replace it")
     folder = path.parent if str(path.parent) else Path(".")
@@ -23,7 +24,14 @@ def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        if force:
+            os.replace(temporary, path)
+        else:  # a link fails if the name was taken meanwhile: never replaces a file created since the check
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                raise OutputExists(f"{path} exists: choose another name or add --force to replace it") from None
+            Path(temporary).unlink()
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

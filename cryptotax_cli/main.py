@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from cryptotax_cli.files import OutputExists, write_atomically
+from cryptotax_cli.new import new_workbook
 from cryptotax_cli.report import Report, form8949_csv, render_json, render_table
 from cryptotax_core import (
     InputError,
@@ -98,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--allow-shortfall", action="store_true",
                         help="treat units sold beyond those held as a zero-basis lot (a warning) "
                              "instead of an error")
+    new = commands.add_parser(
+        "new", help="create a workbook from the template",
+        description="Create a new cryptotax workbook (Transactions, Settings, Summary, Lots, Form 8949). "
+                    "Never replaces an existing file.")
+    new.add_argument("path", type=Path, help="the workbook to create, e.g. taxes.xlsx")
+    new.add_argument("--with-sample", action="store_true", help="fill Transactions with the sample history")
     tax = report.add_argument_group("tax situation (Schedule D netting, tax estimate, Form 8949)")
     tax.add_argument("--filing-status", type=_filing_status, default=FilingStatus.SINGLE, metavar="STATUS",
                      help="single (default), mfj, mfs or hoh: sets the loss limit and the brackets")
@@ -146,6 +153,8 @@ def tax_settings_from(args: argparse.Namespace, year: int) -> TaxSettings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "new":
+        return _new(args.path, args.with_sample)
     try:
         settings = settings_from(args)
         settings.zone()
@@ -176,6 +185,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     print(render_json(report) if args.format == "json" else render_table(report))
+    return 0
+
+
+def _new(path: Path, with_sample: bool) -> int:
+    try:
+        new_workbook(path, with_sample=with_sample)
+    except (OSError, ValueError) as exc:
+        print(f"cryptotax: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"created {path}{' with the sample history' if with_sample else ''}: open it in Excel, or run "
+          f"'cryptotax report' on a CSV of its Transactions sheet")
     return 0
 
 

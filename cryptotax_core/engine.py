@@ -30,7 +30,7 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
-from cryptotax_core.pools import Piece, Pool, Slice
+from cryptotax_core.pools import Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain
 
@@ -165,11 +165,11 @@ class _Engine:
     def dispose(self, tx: Transaction, slices: list[Slice], proceeds: Decimal, kind: DisposalKind) -> None:
         disposed = tx.day
         quantity = sum((piece.quantity for piece in slices), _ZERO)
-        for piece, share in zip(slices, _shares(proceeds, slices, quantity), strict=True):
+        for piece, proceeds_share in zip(slices, _shares(proceeds, slices, quantity), strict=True):
             lot = piece.piece
             self.disposals.append(Disposal(
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, piece.quantity, lot.acquired, disposed,
-                share, piece.basis, Term.LONG if disposed >= lot.long_from else Term.SHORT, tx.asset_class,
+                proceeds_share, piece.basis, Term.LONG if disposed >= lot.long_from else Term.SHORT, tx.asset_class,
                 piece.how, tx.reporting))
 
     # -- pools ----------------------------------------------------------------------------------
@@ -265,7 +265,8 @@ def _shares(total: Decimal, slices: list[Slice], quantity: Decimal) -> list[Deci
     shares add up to `total` exactly."""
     if not slices:
         return []
-    shares = [total * piece.quantity / quantity for piece in slices[:-1]] if quantity else [_ZERO] * (len(slices) - 1)
+    shares = ([share(total, piece.quantity, quantity) for piece in slices[:-1]] if quantity
+              else [_ZERO] * (len(slices) - 1))
     shares.append(total - sum(shares, _ZERO))
     return shares
 
@@ -279,7 +280,7 @@ def _split_off(slices: list[Slice], units: Decimal) -> tuple[list[Slice], list[S
             head.append(piece)
             units -= piece.quantity
         elif units:
-            basis = piece.basis * units / piece.quantity
+            basis = share(piece.basis, units, piece.quantity)
             head.append(Slice(piece.piece, units, basis, piece.how))
             tail.append(Slice(piece.piece, piece.quantity - units, piece.basis - basis, piece.how))
             units = _ZERO

@@ -18,6 +18,14 @@ from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import AssetClass, Lot, LotPick, Method
 
 _ZERO = Decimal(0)
+SHARE_PLACES = Decimal("1e-30")
+
+
+def share(total: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """`total * part / whole` to 30 decimal places. Shares are split off a total whose remainder is
+    kept by subtraction; with a fixed number of places every such sum and difference stays exact in the
+    engine's 60-digit context (amounts below 10^29), so basis and proceeds are conserved to the last digit."""
+    return (total * part / whole).quantize(SHARE_PLACES)
 
 
 class Piece:
@@ -47,7 +55,7 @@ class Piece:
     def take(self, quantity: Decimal) -> Decimal:
         """Remove `quantity` units and return their basis; the last units take all that is left, so
         the basis of a lot is conserved exactly."""
-        basis = self.basis if quantity == self.quantity else self.basis * quantity / self.quantity
+        basis = self.basis if quantity == self.quantity else share(self.basis, quantity, self.quantity)
         self.quantity -= quantity
         self.basis -= basis
         return basis

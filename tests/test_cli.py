@@ -89,3 +89,20 @@ def test_method_per_year(capsys: pytest.CaptureFixture[str]) -> None:
                           "2026=LIFO")
     assert code == 0
     assert json.loads(out)["method"] == "LIFO"
+
+
+def test_new_creates_a_workbook_and_never_replaces_one(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "taxes.xlsx"
+    assert main(["new", str(path), "--with-sample"]) == 0
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[:3] == ["Start", "Transactions", "Settings"]
+    assert workbook["Transactions"]["A2"].value == "ETH-1"
+    size = path.stat().st_size
+    capsys.readouterr()
+    assert main(["new", str(path)]) == 2
+    assert capsys.readouterr().err == (f"cryptotax: {path} exists: choose another name; cryptotax new never "
+                                       f"replaces a file\n")
+    assert path.stat().st_size == size
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taxes.xlsx"]  # no temporary file left
