@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from cryptotax_cli.files import OutputExists, write_atomically
 from cryptotax_cli.new import new_workbook
 from cryptotax_cli.report import Report, form8949_csv, render_json, render_table
+from cryptotax_cli.workbook import read_workbook
 from cryptotax_core import (
     InputError,
     Method,
@@ -22,14 +24,17 @@ from cryptotax_core import (
     compute,
     latest_year_with_disposals,
     load_csv,
+    parse_table,
 )
-from cryptotax_core.model import Reporting
+from cryptotax_core.model import Issue, Reporting
+from cryptotax_core.options import Options, SettingsError, options_from_pairs
 from cryptotax_core.settings import DEFAULT_TIME_ZONE
 from cryptotax_core.table import REPORTING_WORDS
 from cryptotax_core.tax import Carryover, FilingStatus, TaxSettings, tax_years
 from cryptotax_core.values import CellError, to_decimal
 
 EXIT_INPUT = 2
+T = TypeVar("T")
 
 
 def _method_option(text: str) -> tuple[int | None, Method]:
@@ -83,20 +88,21 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="compute a transaction table and print the summary",
         description="Read a transaction table (CSV) and print a per-year summary and one year in detail.")
-    report.add_argument("file", type=Path, help="the transaction table, a CSV file")
+    report.add_argument("file", type=Path, help="the transaction table: a CSV file, or a cryptotax workbook "
+                        "(.xlsx/.xlsm: its Transactions sheet and Settings range)")
     report.add_argument("--year", type=int, help="tax year to detail (default: the latest year with disposals)")
     report.add_argument("--method", type=_method_option, action="append", default=[], metavar="[YEAR=]METHOD",
                         help="lot relief: FIFO (default), LIFO, HIFO, LOFO or SPECIFIC; repeat as 2024=HIFO "
                              "to choose per year")
-    report.add_argument("--pooling", choices=[p.value for p in Pooling], default=Pooling.WALLET.value,
+    report.add_argument("--pooling", choices=[p.value for p in Pooling], default=None,
                         help="wallet (default): lots per wallet; universal: one pool per asset for years "
                              "before 2025, allocated to wallets on 2025-01-01")
-    report.add_argument("--tz", default=DEFAULT_TIME_ZONE, metavar="ZONE",
+    report.add_argument("--tz", default=None, metavar="ZONE",
                         help=f"IANA time zone for timestamps with an offset (default {DEFAULT_TIME_ZONE}), "
                              "e.g. America/New_York")
-    report.add_argument("--transfer-fee", choices=[f.value for f in TransferFee], default="dispose",
+    report.add_argument("--transfer-fee", choices=[f.value for f in TransferFee], default=None,
                         help="units lost to a transfer's network fee: dispose (default) or add to basis")
-    report.add_argument("--allow-shortfall", action="store_true",
+    report.add_argument("--allow-shortfall", action="store_const", const=True, default=None,
                         help="treat units sold beyond those held as a zero-basis lot (a warning) "
                              "instead of an error")
     new = commands.add_parser(
@@ -106,11 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("path", type=Path, help="the workbook to create, e.g. taxes.xlsx")
     new.add_argument("--with-sample", action="store_true", help="fill Transactions with the sample history")
     tax = report.add_argument_group("tax situation (Schedule D netting, tax estimate, Form 8949)")
-    tax.add_argument("--filing-status", type=_filing_status, default=FilingStatus.SINGLE, metavar="STATUS",
+    tax.add_argument("--filing-status", type=_filing_status, default=None, metavar="STATUS",
                      help="single (default), mfj, mfs or hoh: sets the loss limit and the brackets")
-    tax.add_argument("--carryover-short", type=_amount, default=Decimal(0), metavar="USD",
+    tax.add_argument("--carryover-short", type=_amount, default=None, metavar="USD",
                      help="short-term capital loss carried into the first year of the data (a positive amount)")
-    tax.add_argument("--carryover-long", type=_amount, default=Decimal(0), metavar="USD",
+    tax.add_argument("--carryover-long", type=_amount, default=None, metavar="USD",
                      help="long-term capital loss carried into the first year of the data (a positive amount)")
     tax.add_argument("--other-income", type=_year_amount, action="append", default=[], metavar="[YEAR=]USD",
                      help="taxable income other than capital gains, for the tax estimate of the chosen year "
@@ -128,27 +134,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    default = next((method for year, method in args.method if year is None), Method.FIFO)
-    by_year = {year: method for year, method in args.method if year is not None}
-    return Settings(method=default, method_by_year=by_year, pooling=Pooling(args.pooling), time_zone=args.tz,
-                    transfer_fee=TransferFee(args.transfer_fee), allow_shortfall=args.allow_shortfall)
+def _given(value: T | None, fallback: T) -> T:
+    return fallback if value is None else value
 
 
-def tax_settings_from(args: argparse.Namespace, year: int) -> TaxSettings:
+def settings_from(args: argparse.Namespace, base: Options) -> Settings:
+    """The computation settings: each option given on the command line, else the workbook's Settings
+    (`base`), else the default."""
+    default = next((method for year, method in args.method if year is None), base.settings.method)
+    by_year = dict(base.settings.method_by_year) | {year: method for year, method in args.method if year is not None}
+    return Settings(method=default, method_by_year=by_year,
+                    pooling=Pooling(_given(args.pooling, base.settings.pooling.value)),
+                    time_zone=_given(args.tz, base.settings.time_zone),
+                    transfer_fee=TransferFee(_given(args.transfer_fee, base.settings.transfer_fee.value)),
+                    allow_shortfall=_given(args.allow_shortfall, base.settings.allow_shortfall))
+
+
+def tax_settings_from(args: argparse.Namespace, year: int, base: Options) -> TaxSettings:
     for value, name in ((args.carryover_short, "--carryover-short"), (args.carryover_long, "--carryover-long")):
-        if value < 0:
+        if value is not None and value < 0:
             raise ValueError(f"{name} is a loss carried forward: write it as a positive amount")
     missing_year = [amount for entry_year, amount in args.taxable_income if entry_year is None]
     if missing_year:
         raise ValueError("--taxable-income needs its year: write e.g. 2024=-2000")
+    tax = base.tax
     return TaxSettings(
-        filing_status=args.filing_status,
-        carryover_in=Carryover(args.carryover_short, args.carryover_long),
-        other_income={entry_year or year: amount for entry_year, amount in args.other_income},
-        taxable_income={entry_year: amount for entry_year, amount in args.taxable_income if entry_year},
-        reporting_by_wallet=dict(args.reported),
+        filing_status=_given(args.filing_status, tax.filing_status),
+        carryover_in=Carryover(_given(args.carryover_short, tax.carryover_in.short_term),
+                               _given(args.carryover_long, tax.carryover_in.long_term)),
+        other_income=dict(tax.other_income) | {entry_year or year: amount for entry_year, amount in args.other_income},
+        taxable_income=dict(tax.taxable_income) | {entry_year: amount for entry_year, amount in args.taxable_income
+                                                   if entry_year},
+        reporting_by_wallet=dict(tax.reporting_by_wallet) | dict(args.reported),
     )
+
+
+def load(path: Path, args: argparse.Namespace) -> tuple[Table, Options, Settings]:
+    """The validated table, the workbook's Settings (or defaults for a CSV) and the settings to use."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        workbook = read_workbook(path)
+        try:
+            base = options_from_pairs(workbook.settings)
+        except SettingsError as exc:
+            raise InputError([Issue(0, "", f"{path.name}: {exc}")]) from None
+        settings = settings_from(args, base)
+        table = parse_table(workbook.header, workbook.rows, zone=settings.zone(), first_row=workbook.first_row)
+        return table, base, settings
+    base = Options()
+    settings = settings_from(args, base)
+    return load_csv(path, settings), base, settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,27 +190,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "new":
         return _new(args.path, args.with_sample)
     try:
-        settings = settings_from(args)
-        settings.zone()
-    except ValueError as exc:
-        print(f"cryptotax: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    if args.file.suffix.lower() in (".xlsx", ".xlsm"):
-        print("cryptotax: reading workbooks is not available yet: save the Transactions sheet as CSV UTF-8 "
-              "and report on that file", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        table = load_csv(args.file, settings)
+        table, base, settings = load(args.file, args)
         result = compute(table.transactions, settings, table.warnings)
-        year = args.year or latest_year_with_disposals(result) or _last_year(table)
+        year = args.year or base.tax_year or latest_year_with_disposals(result) or _last_year(table)
         lots = compute(table.transactions, settings, until=date(year, 12, 31)).lots
     except InputError as exc:
         print(f"cryptotax: {args.file} cannot be computed; fix these and run again:", file=sys.stderr)
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return EXIT_INPUT
+    except ValueError as exc:  # a setting, e.g. an unknown time zone
+        print(f"cryptotax: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     try:
-        tax_settings = tax_settings_from(args, year)
+        tax_settings = tax_settings_from(args, year, base)
         years = tax_years(result, tax_settings)
         report = Report(args.file.name, result, lots, settings, tax_settings, years, year)
         if args.form8949:
@@ -195,7 +222,7 @@ def _new(path: Path, with_sample: bool) -> int:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     print(f"created {path}{' with the sample history' if with_sample else ''}: open it in Excel, or run "
-          f"'cryptotax report' on a CSV of its Transactions sheet")
+          f"'cryptotax report {path}'")
     return 0
 
 

@@ -106,3 +106,57 @@ def test_new_creates_a_workbook_and_never_replaces_one(capsys: pytest.CaptureFix
                                        f"replaces a file\n")
     assert path.stat().st_size == size
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taxes.xlsx"]  # no temporary file left
+
+
+def _workbook(tmp_path: Path, settings: dict[str, object], extra_row: list[object] | None = None) -> Path:
+    """A template with the sample, its Settings values changed and maybe a row appended (by openpyxl, as a
+    user's edit would; the formulas do not matter to the report)."""
+    import openpyxl
+
+    from cryptotax_cli.new import new_workbook
+
+    path = tmp_path / "book.xlsx"
+    new_workbook(path, with_sample=True)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Settings"]
+    for row in sheet.iter_rows(min_row=4, max_row=18, max_col=2):
+        label = row[0].value
+        if label in settings:
+            row[1].value = settings.pop(label)
+        elif label is None and settings:
+            row[0].value, row[1].value = settings.popitem()
+    if extra_row:
+        workbook["Transactions"].append(extra_row)
+    workbook.save(path)
+    return path
+
+
+def test_report_reads_the_workbook_and_its_settings(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _workbook(tmp_path, {"Tax year": 2026, "Filing status": "mfj", "Other income 2026": 60000})
+    assert main(["report", str(path), "--format", "json"]) == 0
+    from_workbook = json.loads(capsys.readouterr().out)
+    assert main(["report", str(SAMPLE_HISTORY), "--format", "json", "--year", "2026", "--filing-status", "mfj",
+                 "--other-income", "60000"]) == 0
+    from_csv = json.loads(capsys.readouterr().out)
+    assert from_workbook["tax_year"] == 2026
+    assert from_workbook["net"]["filing_status"] == "mfj"
+    assert from_workbook["tax_estimate"] == from_csv["tax_estimate"]
+    assert [d["gain"] for d in from_workbook["disposals"]] == [d["gain"] for d in from_csv["disposals"]]
+    # an option given on the command line wins over the workbook's setting
+    assert main(["report", str(path), "--format", "json", "--filing-status", "single", "--year", "2025"]) == 0
+    overridden = json.loads(capsys.readouterr().out)
+    assert (overridden["tax_year"], overridden["net"]["filing_status"]) == (2025, "single")
+
+
+def test_report_on_a_workbook_names_the_sheet_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _workbook(tmp_path, {}, ["BAD", "2026-03-01", "Sell", "BTC", 50, 1, None, "Kraken"])
+    assert main(["report", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines()[1] == (
+        "  row 25, column Quantity: sells 50 BTC from 'Kraken' on 2026-03-01 but 0 are held there")
+
+
+def test_report_on_a_damaged_workbook(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    assert main(["report", str(path)]) == 2
+    assert "cannot read" in capsys.readouterr().err
