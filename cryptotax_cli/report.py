@@ -133,7 +133,8 @@ def form8949_csv(report: Report) -> str:
 
 
 def _amount(amount: Decimal, width: int = 14) -> str:
-    return f"{cents(amount):>{width},.2f}"
+    """Right-aligned in `width`, and always after at least one space, so large amounts never run together."""
+    return f" {cents(amount):>{width - 1},.2f}"
 
 
 def render_table(report: Report) -> str:
@@ -145,15 +146,18 @@ def render_table(report: Report) -> str:
     lines = [f"cryptotax report: {report.source}",
              f"{settings.method.value}{f' ({methods})' if methods else ''} · {pooling} · dates in "
              f"{settings.time_zone} · filing status {status}", ""]
-    header = (f"{'Year':<6}{'Short-term':>13}{'Long-term':>13}{'Net gain':>13}{'Deducted':>11}{'Carried ST':>12}"
-              f"{'Carried LT':>12}{'Income':>12}")
+    titles = ("Short-term", "Long-term", "Net gain", "Deducted", "Carried ST", "Carried LT", "Income")
+    minimum = (13, 13, 13, 11, 12, 12, 12)
+    table = [(tax_year.year, (tax_year.summary.short_term.gain, tax_year.summary.long_term.gain, tax_year.summary.gain,
+                              tax_year.netting.deductible_loss, tax_year.netting.carryover_out.short_term,
+                              tax_year.netting.carryover_out.long_term, tax_year.summary.ordinary_income))
+             for tax_year in report.years.values()]
+    widths = [max([least] + [len(f"{cents(values[index]):,.2f}") + 2 for _, values in table])
+              for index, least in enumerate(minimum)]
+    header = f"{'Year':<6}" + "".join(f"{title:>{width}}" for title, width in zip(titles, widths, strict=True))
     lines += [header, "-" * len(header)]
-    for tax_year in report.years.values():
-        summary, netting = tax_year.summary, tax_year.netting
-        lines.append(f"{tax_year.year:<6}{_amount(summary.short_term.gain, 13)}{_amount(summary.long_term.gain, 13)}"
-                     f"{_amount(summary.gain, 13)}{_amount(netting.deductible_loss, 11)}"
-                     f"{_amount(netting.carryover_out.short_term, 12)}{_amount(netting.carryover_out.long_term, 12)}"
-                     f"{_amount(summary.ordinary_income, 12)}")
+    for year, values in table:
+        lines.append(f"{year:<6}" + "".join(_amount(value, width) for value, width in zip(values, widths, strict=True)))
     lines += _year_detail(report)
     if report.result.allocation:
         lines.append(f"2025-01-01 allocation of pooled basis to wallets: {len(report.result.allocation)} lines "

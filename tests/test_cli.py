@@ -160,3 +160,14 @@ def test_report_on_a_damaged_workbook(capsys: pytest.CaptureFixture[str], tmp_pa
     path.write_bytes(b"PK\x03\x04 not really a zip")
     assert main(["report", str(path)]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_large_amounts_keep_their_columns(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("Date,Type,Asset,Quantity,USD Value,Wallet\n2024-01-02,Buy,BTC,100,100,W\n"
+                    "2025-01-03,Sell,BTC,100,14822881.66,W\n")
+    assert main(["report", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = next(line for line in lines if line.startswith("2025"))
+    assert row.split() == ["2025", "0.00", "14,822,781.66", "14,822,781.66", "0.00", "0.00", "0.00", "0.00"]
+    assert len(row) == len(next(line for line in lines if line.startswith("Year")))
