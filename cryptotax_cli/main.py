@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -193,7 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         table, base, settings = load(args.file, args)
         result = compute(table.transactions, settings, table.warnings)
         year = args.year or base.tax_year or latest_year_with_disposals(result) or _last_year(table)
-        lots = compute(table.transactions, settings, until=date(year, 12, 31)).lots
+        year_end = date(year, 12, 31)
+        if any(tx.day > year_end for tx in table.transactions):
+            lots = compute(table.transactions, settings, until=year_end).lots
+        else:  # nothing after the year: the lots at its end are the lots at the end of the history
+            lots = result.lots
     except InputError as exc:
         print(f"cryptotax: {args.file} cannot be computed; fix these and run again:", file=sys.stderr)
         for issue in exc.issues:
@@ -211,7 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OutputExists) as exc:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    print(render_json(report) if args.format == "json" else render_table(report))
+    try:
+        print(render_json(report) if args.format == "json" else render_table(report))
+    except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error of the report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

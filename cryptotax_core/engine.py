@@ -32,7 +32,7 @@ from cryptotax_core.model import (
 )
 from cryptotax_core.pools import Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
-from cryptotax_core.values import plain
+from cryptotax_core.values import plain, without_cycle_collection
 
 PRECISION = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
 PER_WALLET_FROM = 2025  # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (domain.md)
@@ -50,7 +50,7 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     Raises `InputError` listing every disposal of more units than held (unless the settings allow a
     shortfall) and every named lot that cannot give the units asked of it.
     """
-    with localcontext() as context:
+    with localcontext() as context, without_cycle_collection():
         context.prec = PRECISION
         engine = _Engine(settings or Settings(), list(warnings))
         for tx in sorted(transactions, key=lambda tx: (tx.when, tx.seq)):

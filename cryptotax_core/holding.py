@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -22,6 +23,7 @@ def term_of(acquired: date, disposed: date) -> Term:
     return Term.LONG if is_long_term(acquired, disposed) else Term.SHORT
 
 
+@functools.lru_cache(maxsize=65536)
 def long_term_from(acquired: date) -> date:
     """The first disposal date that is long-term for units acquired on `acquired` (the rule of
     `is_long_term`, as a date the engine computes once per lot)."""

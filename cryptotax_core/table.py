@@ -14,7 +14,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from cryptotax_core.model import AssetClass, InputError, Issue, LotPick, Reporting, Transaction, TxType
-from cryptotax_core.values import CellError, is_blank, is_blank_or_zero, to_decimal, to_local_datetime, to_text
+from cryptotax_core.values import (
+    CellError,
+    is_blank,
+    is_blank_or_zero,
+    to_decimal,
+    to_local_datetime,
+    to_text,
+    without_cycle_collection,
+)
 
 # Canonical column names in template order; the key is the header with case, spaces and punctuation removed.
 COLUMNS: tuple[str, ...] = (
@@ -76,15 +84,16 @@ def parse_table(
                                                     f"found: {found}")])
     reader = _RowReader(positions, zone, today or date.today())
     pending_blank: list[int] = []
-    for offset, cells in enumerate(rows):
-        row = first_row + offset
-        if all(is_blank_or_zero(cell) for cell in cells):
-            pending_blank.append(row)
-            continue
-        for blank_row in pending_blank:
-            reader.warnings.append(Issue(blank_row, "", "empty row skipped"))
-        pending_blank.clear()
-        reader.read(row, cells)
+    with without_cycle_collection():
+        for offset, cells in enumerate(rows):
+            row = first_row + offset
+            if all(is_blank_or_zero(cell) for cell in cells):
+                pending_blank.append(row)
+                continue
+            for blank_row in pending_blank:
+                reader.warnings.append(Issue(blank_row, "", "empty row skipped"))
+            pending_blank.clear()
+            reader.read(row, cells)
     if not reader.transactions and not reader.errors:
         reader.warnings.append(Issue(0, "", "the table has no transactions"))
     reader.check_references()
