@@ -50,13 +50,8 @@ def rows_of(cells: object) -> list[list[object]]:
     return rows if end == len(rows) else rows[:end]
 
 
-def is_missing(value: object) -> bool:
-    """An optional argument left out: Excel sends None, "" or (Office.js) 0."""
-    return is_blank_or_zero(value)
-
-
 def text_arg(value: object, name: str) -> str | None:
-    if is_missing(value):
+    if is_blank_or_zero(value):
         return None
     try:
         return to_text(value)
@@ -65,7 +60,7 @@ def text_arg(value: object, name: str) -> str | None:
 
 
 def year_arg(value: object, name: str = "year") -> int:
-    if is_missing(value):
+    if is_blank_or_zero(value):
         raise UserError(f"{name} is missing: give a tax year such as 2025")
     try:
         number = to_decimal(value)
@@ -77,7 +72,7 @@ def year_arg(value: object, name: str = "year") -> int:
 
 
 def number_arg(value: object, name: str) -> Decimal:
-    if is_missing(value):
+    if is_blank_or_zero(value):
         return Decimal(0)
     try:
         return to_decimal(value)
@@ -86,7 +81,7 @@ def number_arg(value: object, name: str) -> Decimal:
 
 
 def date_arg(value: object, name: str, book: Book | None = None) -> date | None:
-    if is_missing(value):
+    if is_blank_or_zero(value):
         return None
     zone = book.options.settings.zone() if book else Options().settings.zone()
     try:
@@ -203,7 +198,7 @@ def book_for(transactions: object, settings: object = None) -> Book:
     """The computed table, from the cache when these cells and settings were seen before. The key is
     the cells' full text, so any change to any cell is a new table."""
     rows = rows_of(transactions)
-    setting_rows = rows_of(settings) if not is_missing(settings) else []
+    setting_rows = rows_of(settings) if not is_blank_or_zero(settings) else []
     key = (_Content(rows), _Content(setting_rows))
     cached = _books.get(key)
     if cached is not None:

@@ -30,7 +30,7 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
-from cryptotax_core.pools import Piece, Pool, Slice, share
+from cryptotax_core.pools import Piece, Pool, Slice, relief_name, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
 
@@ -144,7 +144,7 @@ class _Engine:
         named = sum((piece.quantity for piece in slices if piece.how == "specific"), _ZERO)
         if tx.lot_ids and named < available and not unmet:
             self.warn(tx, "Lot IDs", f"the lots named cover {plain(named)} of {plain(quantity)} {tx.asset}; "
-                                     f"the other {plain(available - named)} were taken by {_fallback(method)}")
+                                     f"the other {plain(available - named)} were taken by {relief_name(method)}")
         elif method is Method.SPECIFIC and not tx.lot_ids and available:
             self.warn(tx, "Lot IDs", "no lots identified: FIFO used (the method for this year is specific "
                                      "identification)")
@@ -254,10 +254,6 @@ def _merged(records: list[_Record]) -> list[_Record]:
         else:
             merged.append(record)
     return merged
-
-
-def _fallback(method: Method) -> str:
-    return "FIFO" if method is Method.SPECIFIC else method.value
 
 
 def _shares(total: Decimal, slices: list[Slice], quantity: Decimal) -> list[Decimal]:

@@ -80,6 +80,11 @@ ORDER: dict[Method, Callable[[Piece], tuple[object, ...]]] = {
 fees, ties by acquisition time, then row."""
 
 
+def relief_name(method: Method) -> str:
+    """How units not identified by Lot IDs are chosen: the method, or FIFO under SPECIFIC (domain.md)."""
+    return "FIFO" if method is Method.SPECIFIC else method.value
+
+
 def _seconds(moment: datetime) -> int:
     return (moment.hour * 3600 + moment.minute * 60 + moment.second) * 1_000_000 + moment.microsecond
 
@@ -170,7 +175,7 @@ class Pool:
                 slices.append(Slice(piece, taken, piece.take(taken), "specific"))
                 want -= taken
                 left -= taken
-        how = "FIFO" if self.method is Method.SPECIFIC else self.method.value
+        how = relief_name(self.method)
         heap = self.heap
         while left and heap:
             piece = heap[0][2]

@@ -69,17 +69,28 @@ def income_by_type(events: Iterable[IncomeEvent]) -> dict[TxType, Decimal]:
     return by_type
 
 
+def disposals_by_year(disposals: Iterable[Disposal]) -> dict[int, list[Disposal]]:
+    """The disposals of each tax year, in their order, from one pass."""
+    by_year: dict[int, list[Disposal]] = {}
+    for disposal in disposals:
+        by_year.setdefault(disposal.tax_year, []).append(disposal)
+    return by_year
+
+
 def summarize(result: Result) -> dict[int, YearSummary]:
     """Totals per tax year (the year of the disposal or receipt date), years ascending."""
-    years = {d.tax_year for d in result.disposals} | {event.received.year for event in result.income}
+    disposals = disposals_by_year(result.disposals)
+    income: dict[int, list[IncomeEvent]] = {}
+    for event in result.income:
+        income.setdefault(event.received.year, []).append(event)
     summaries = {}
-    for year in sorted(years):
-        in_year = [d for d in result.disposals if d.tax_year == year]
+    for year in sorted(disposals.keys() | income.keys()):
+        in_year = disposals.get(year, [])
         summaries[year] = YearSummary(
             year=year,
             short_term=totals(d for d in in_year if d.term is Term.SHORT),
             long_term=totals(d for d in in_year if d.term is Term.LONG),
-            income_by_type=income_by_type(event for event in result.income if event.received.year == year),
+            income_by_type=income_by_type(income.get(year, ())),
             disposals=len(in_year),
         )
     return summaries

@@ -56,11 +56,6 @@ def match_header(header: Sequence[object]) -> dict[str, int]:
     return positions
 
 
-def looks_like_header(cells: Sequence[object]) -> bool:
-    """True when the cells name at least the required columns."""
-    return all(name in match_header(cells) for name in REQUIRED)
-
-
 @dataclass(frozen=True, slots=True)
 class Table:
     transactions: tuple[Transaction, ...]

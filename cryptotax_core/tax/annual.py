@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cryptotax_core.model import Disposal, Reporting, Result, TxType
-from cryptotax_core.summary import YearSummary, summarize
+from cryptotax_core.summary import YearSummary, disposals_by_year, summarize
 from cryptotax_core.tax.form8949 import BoxTotal, Form8949Line, box_totals, form8949_lines, schedule_d_lines
 from cryptotax_core.tax.netting import NO_CARRYOVER, Carryover, FilingStatus, Netting, net_years
 from cryptotax_core.tax.rates import TaxEstimate, estimate_tax
@@ -70,11 +70,12 @@ def tax_years(result: Result, settings: TaxSettings | None = None) -> dict[int, 
         return {}
     results = {year: (summary.short_term.gain, summary.long_term.gain) for year, summary in summaries.items()}
     nettings = net_years(results, settings.carryover_in, settings.filing_status, settings.taxable_income)
+    disposals = disposals_by_year(result.disposals)
     years: dict[int, TaxYear] = {}
     carryover = settings.carryover_in
     for year, netting in nettings.items():
         summary = summaries.get(year) or YearSummary(year)
-        lines = tuple(form8949_lines((d for d in result.disposals if d.tax_year == year), settings.reporting_for))
+        lines = tuple(form8949_lines(disposals.get(year, ()), settings.reporting_for))
         other_income = settings.other_income.get(year)
         years[year] = TaxYear(
             year=year,
