@@ -163,3 +163,13 @@ def without_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralized(text: str) -> str:
+    """Text that cannot run as a formula when a spreadsheet opens it (CSV injection): a leading
+    `=`, `+`, `-`, `@`, tab or carriage return gets an apostrophe in front, which spreadsheets show as
+    text. Other text is returned unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
