@@ -9,9 +9,9 @@ which becomes the new lot's basis; self-transfers move lots with their basis and
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
+from operator import attrgetter
 from typing import TypeVar
 
 from cryptotax_core.model import (
@@ -30,7 +30,7 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
-from cryptotax_core.pools import Piece, Pool, Slice, relief_name, share
+from cryptotax_core.pools import Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
 
@@ -38,8 +38,14 @@ PRECISION = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply w
 PER_WALLET_FROM = 2025  # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (domain.md)
 _ALL_WALLETS = "\x00all wallets"  # the pool key of universal pooling
 _ZERO = Decimal(0)
-_KIND = {TxType.SELL: DisposalKind.SELL, TxType.TRADE: DisposalKind.TRADE, TxType.SPEND: DisposalKind.SPEND}
 _VERB = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
+# Members as module constants: the hot loop compares identities (enum attribute access and hashing run
+# Python code in 3.11).
+_BUY, _SELL, _TRADE, _SPEND, _TRANSFER = TxType.BUY, TxType.SELL, TxType.TRADE, TxType.SPEND, TxType.TRANSFER
+_INCOME_TYPES = (TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST)
+_SHORT, _LONG = Term.SHORT, Term.LONG
+_SPECIFIC = Method.SPECIFIC
+_ORDER = attrgetter("when", "seq")  # rows by date and time, ties in table order
 
 
 def compute(transactions: Iterable[Transaction], settings: Settings | None = None,
@@ -53,7 +59,7 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     with localcontext() as context, without_cycle_collection():
         context.prec = PRECISION
         engine = _Engine(settings or Settings(), list(warnings))
-        for tx in sorted(transactions, key=lambda tx: (tx.when, tx.seq)):
+        for tx in sorted(transactions, key=_ORDER):
             if until is not None and tx.day > until:
                 break
             engine.process(tx)
@@ -73,33 +79,40 @@ class _Engine:
         self.errors: list[Issue] = []
         self.warnings = warnings
         self.seq = 0
+        self.method_of_year: dict[int, Method] = {}
 
     # -- the rows -------------------------------------------------------------------------------
     def process(self, tx: Transaction) -> None:
         if self.universal and tx.when.year >= PER_WALLET_FROM:
             self.allocate()
-        self.wallet_order.setdefault(tx.wallet, len(self.wallet_order))
+        wallet_order = self.wallet_order
+        if tx.wallet not in wallet_order:
+            wallet_order[tx.wallet] = len(wallet_order)
         self.seq += 1
         value = tx.usd_value if tx.usd_value is not None else _ZERO
         tx_type = tx.tx_type
-        if tx_type is TxType.BUY:
+        if tx_type is _BUY:
             self.acquire(tx, tx.asset, tx.quantity, value + tx.fee_usd)
-        elif tx_type.is_income:
+        elif tx_type is _SELL:
+            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, DisposalKind.SELL)
+        elif tx_type is _TRADE:
+            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, DisposalKind.TRADE)
+            if tx.received_asset and tx.received_quantity:
+                self.acquire(tx, tx.received_asset, tx.received_quantity, value)
+        elif tx_type is _TRANSFER:
+            self.transfer(tx)
+        elif tx_type is _SPEND:
+            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, DisposalKind.SPEND)
+        else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
             self.income.append(IncomeEvent(tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, tx.day, tx.quantity,
                                            value))
-        elif tx_type is TxType.TRANSFER:
-            self.transfer(tx)
-        else:
-            slices = self.take(tx, tx.quantity)
-            self.dispose(tx, slices, value - tx.fee_usd, _KIND[tx_type])
-            if tx_type is TxType.TRADE and tx.received_asset and tx.received_quantity:
-                self.acquire(tx, tx.received_asset, tx.received_quantity, value)
 
     def acquire(self, tx: Transaction, asset: str, quantity: Decimal, basis: Decimal) -> None:
-        piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, tx.when, quantity, basis, tx.asset_class)
+        piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, tx.when.date(), quantity, basis, tx.asset_class)
         self.pool(tx.wallet, asset, tx.when).add(piece)
-        self.credit(tx.wallet, asset, quantity)
+        if self.universal:
+            self.credit(tx.wallet, asset, quantity)
 
     def transfer(self, tx: Transaction) -> None:
         """Own-wallet transfer: lots move with basis and acquisition date. Units lost to the network
@@ -122,30 +135,33 @@ class _Engine:
                                          "Quantity); with the transfer-fee setting 'basis' it is added to basis")
             extra = _ZERO
         else:
-            extra = sum((piece.basis for piece in fee_slices), _ZERO) if fee_slices else tx.fee_usd
+            extra = sum((basis for _, _, basis, _ in fee_slices), _ZERO) if fee_slices else tx.fee_usd
         destination = self.pool(to_wallet, tx.asset, tx.when)
-        for piece, basis in zip(moved, _shares(extra, moved, received), strict=True):
-            destination.add(piece.piece.moved(to_wallet, piece.quantity, piece.basis + basis))
+        for (piece, quantity, basis, _), extra_basis in zip(moved, _shares(extra, moved, received), strict=True):
+            destination.add(piece.moved(to_wallet, quantity, basis + extra_basis))
         self.credit(to_wallet, tx.asset, received)
 
     def take(self, tx: Transaction, quantity: Decimal) -> list[Slice]:
         """Relieve units for a disposal or transfer; report shortfalls and unmet Lot IDs."""
         pool = self.pool(tx.wallet, tx.asset, tx.when)
-        key = (tx.wallet, tx.asset)
-        held = self.balances.get(key, _ZERO) if self.universal else pool.total
-        available = min(held, quantity)
+        if self.universal:
+            key = (tx.wallet, tx.asset)
+            held = self.balances.get(key, _ZERO)
+        else:
+            held = pool.total
+        available = quantity if held >= quantity else held
         slices, unmet = pool.relieve(available, tx.lot_ids)
         if self.universal:
             self.balances[key] = held - available
         for lot in unmet:
             self.errors.append(Issue(tx.row, "Lot IDs", f"the lot '{lot.lot_id}' has {plain(lot.available)} "
                                                         f"{tx.asset} left in '{tx.wallet}', not {plain(lot.wanted)}"))
-        method = self.settings.method_for(tx.when.year)
-        named = sum((piece.quantity for piece in slices if piece.how == "specific"), _ZERO)
-        if tx.lot_ids and named < available and not unmet:
-            self.warn(tx, "Lot IDs", f"the lots named cover {plain(named)} of {plain(quantity)} {tx.asset}; "
-                                     f"the other {plain(available - named)} were taken by {relief_name(method)}")
-        elif method is Method.SPECIFIC and not tx.lot_ids and available:
+        if tx.lot_ids:
+            named = sum((units for _, units, _, how in slices if how == "specific"), _ZERO)
+            if named < available and not unmet:
+                self.warn(tx, "Lot IDs", f"the lots named cover {plain(named)} of {plain(quantity)} {tx.asset}; "
+                                         f"the other {plain(available - named)} were taken by {pool.how}")
+        elif pool.method is _SPECIFIC and available:
             self.warn(tx, "Lot IDs", "no lots identified: FIFO used (the method for this year is specific "
                                      "identification)")
         if available < quantity:
@@ -159,22 +175,30 @@ class _Engine:
             self.warn(tx, "Quantity", f"{message}; the missing {plain(quantity - held)} have a zero cost basis")
         else:
             self.errors.append(Issue(tx.row, "Quantity", message))
-        missing = Piece("shortfall", tx.row, self.seq, tx.wallet, tx.when, quantity - held, _ZERO, tx.asset_class)
-        return Slice(missing, quantity - held, _ZERO, "shortfall")
+        missing = Piece("shortfall", tx.row, self.seq, tx.wallet, tx.day, quantity - held, _ZERO, tx.asset_class)
+        return missing, quantity - held, _ZERO, "shortfall"
 
     def dispose(self, tx: Transaction, slices: list[Slice], proceeds: Decimal, kind: DisposalKind) -> None:
         disposed = tx.day
-        quantity = sum((piece.quantity for piece in slices), _ZERO)
-        for piece, proceeds_share in zip(slices, _shares(proceeds, slices, quantity), strict=True):
-            lot = piece.piece
+        if len(slices) == 1:  # the usual case: one lot, all the proceeds
+            lot, quantity, basis, how = slices[0]
             self.disposals.append(Disposal(
-                tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, piece.quantity, lot.acquired, disposed,
-                proceeds_share, piece.basis, Term.LONG if disposed >= lot.long_from else Term.SHORT, tx.asset_class,
-                piece.how, tx.reporting))
+                tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, quantity, lot.acquired, disposed,
+                proceeds, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how, tx.reporting))
+            return
+        quantity = sum((units for _, units, _, _ in slices), _ZERO)
+        for (lot, units, basis, how), proceeds_share in zip(slices, _shares(proceeds, slices, quantity), strict=True):
+            self.disposals.append(Disposal(
+                tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
+                proceeds_share, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how,
+                tx.reporting))
 
     # -- pools ----------------------------------------------------------------------------------
     def pool(self, wallet: str, asset: str, when: datetime) -> Pool:
-        method = self.settings.method_for(when.year)
+        year = when.year
+        method = self.method_of_year.get(year)
+        if method is None:
+            method = self.method_of_year[year] = self.settings.method_for(year)
         key = (_ALL_WALLETS if self.universal else wallet, asset)
         pool = self.pools.get(key)
         if pool is None:
@@ -228,7 +252,7 @@ class _Engine:
         if self.errors:
             raise InputError(self.errors)
         pieces = [(asset, piece) for (_, asset), pool in self.pools.items() for piece in pool.pieces()]
-        pieces.sort(key=lambda item: (item[0], item[1].wallet, item[1].at, item[1].seq))
+        pieces.sort(key=lambda item: (item[0], item[1].wallet, item[1].seq))
         return Result(
             disposals=tuple(self.disposals),
             lots=tuple(_merged([piece.as_lot(asset) for asset, piece in pieces])),
@@ -249,7 +273,7 @@ def _merged(records: list[_Record]) -> list[_Record]:
         last = merged[-1] if merged else None
         if (last is not None and (last.asset, last.wallet, last.lot_id, last.acquired)
                 == (record.asset, record.wallet, record.lot_id, record.acquired)):
-            merged[-1] = replace(last, quantity=last.quantity + record.quantity,
+            merged[-1] = last._replace(quantity=last.quantity + record.quantity,
                                  cost_basis=last.cost_basis + record.cost_basis)
         else:
             merged.append(record)
@@ -261,7 +285,7 @@ def _shares(total: Decimal, slices: list[Slice], quantity: Decimal) -> list[Deci
     shares add up to `total` exactly."""
     if not slices:
         return []
-    shares = ([share(total, piece.quantity, quantity) for piece in slices[:-1]] if quantity
+    shares = ([share(total, units, quantity) for _, units, _, _ in slices[:-1]] if quantity
               else [_ZERO] * (len(slices) - 1))
     shares.append(total - sum(shares, _ZERO))
     return shares
@@ -271,15 +295,16 @@ def _split_off(slices: list[Slice], units: Decimal) -> tuple[list[Slice], list[S
     """The first `units` of the slices, and the rest (basis split pro rata within a cut slice)."""
     head: list[Slice] = []
     tail: list[Slice] = []
-    for piece in slices:
-        if units >= piece.quantity:
-            head.append(piece)
-            units -= piece.quantity
+    for cut in slices:
+        piece, quantity, basis, how = cut
+        if units >= quantity:
+            head.append(cut)
+            units -= quantity
         elif units:
-            basis = share(piece.basis, units, piece.quantity)
-            head.append(Slice(piece.piece, units, basis, piece.how))
-            tail.append(Slice(piece.piece, piece.quantity - units, piece.basis - basis, piece.how))
+            head_basis = share(basis, units, quantity)
+            head.append((piece, units, head_basis, how))
+            tail.append((piece, quantity - units, basis - head_basis, how))
             units = _ZERO
         else:
-            tail.append(piece)
+            tail.append(cut)
     return head, tail

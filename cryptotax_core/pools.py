@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from cryptotax_core.holding import long_term_from
@@ -32,25 +32,24 @@ class Piece:
     """Working state of (part of) one lot in one pool. Mutable inside the engine only; the engine
     hands out frozen `Lot` and `Disposal` records."""
 
-    __slots__ = ("acquired", "asset_class", "at", "basis", "long_from", "lot_id", "quantity", "row", "seq",
-                 "wallet")
+    __slots__ = ("acquired", "asset_class", "basis", "long_from", "lot_id", "quantity", "row", "seq", "wallet")
 
-    def __init__(self, lot_id: str, row: int, seq: int, wallet: str, acquired_at: datetime,
-                 quantity: Decimal, basis: Decimal, asset_class: AssetClass) -> None:
+    def __init__(self, lot_id: str, row: int, seq: int, wallet: str, acquired: date, quantity: Decimal,
+                 basis: Decimal, asset_class: AssetClass, long_from: date | None = None) -> None:
         self.lot_id = lot_id
         self.row = row
-        self.seq = seq  # processing order of the acquisition: breaks ties between equal times
+        self.seq = seq  # processing order of the acquisition: the order of acquisition time, then row
         self.wallet = wallet
-        self.at = acquired_at
-        self.acquired: date = acquired_at.date()
-        self.long_from: date = long_term_from(self.acquired)
+        self.acquired = acquired
+        self.long_from = long_term_from(acquired) if long_from is None else long_from
         self.quantity = quantity
         self.basis = basis
         self.asset_class = asset_class
 
     def moved(self, wallet: str, quantity: Decimal, basis: Decimal) -> Piece:
-        """The same lot (ID, acquisition time, order) with other units, in another wallet."""
-        return Piece(self.lot_id, self.row, self.seq, wallet, self.at, quantity, basis, self.asset_class)
+        """The same lot (ID, acquisition date, order) with other units, in another wallet."""
+        return Piece(self.lot_id, self.row, self.seq, wallet, self.acquired, quantity, basis, self.asset_class,
+                     self.long_from)
 
     def take(self, quantity: Decimal) -> Decimal:
         """Remove `quantity` units and return their basis; the last units take all that is left, so
@@ -69,15 +68,17 @@ def _unit_cost(piece: Piece) -> Decimal:
     return piece.basis / piece.quantity
 
 
-ORDER: dict[Method, Callable[[Piece], tuple[object, ...]]] = {
-    Method.FIFO: lambda piece: (piece.at, piece.seq),
-    Method.LIFO: lambda piece: (-piece.at.toordinal(), -_seconds(piece.at), -piece.seq),
-    Method.HIFO: lambda piece: (-_unit_cost(piece), piece.at, piece.seq),
-    Method.LOFO: lambda piece: (_unit_cost(piece), piece.at, piece.seq),
-    Method.SPECIFIC: lambda piece: (piece.at, piece.seq),  # units not identified: FIFO (domain.md)
+ORDER: dict[Method, Callable[[Piece], object]] = {
+    Method.FIFO: lambda piece: piece.seq,
+    Method.LIFO: lambda piece: -piece.seq,
+    Method.HIFO: lambda piece: (-_unit_cost(piece), piece.seq),
+    Method.LOFO: lambda piece: (_unit_cost(piece), piece.seq),
+    Method.SPECIFIC: lambda piece: piece.seq,  # units not identified: FIFO (domain.md)
 }
 """Relief order per method (domain.md, Which units are sold): HIFO/LOFO rank by unit cost including
-fees, ties by acquisition time, then row."""
+fees, ties by acquisition time, then row. `seq` is the order in which the engine processed the
+acquisitions, which is the order of acquisition time, then row; a piece keeps it when it moves, so it
+stands for both (and compares faster than the date-time)."""
 
 
 def relief_name(method: Method) -> str:
@@ -85,18 +86,9 @@ def relief_name(method: Method) -> str:
     return "FIFO" if method is Method.SPECIFIC else method.value
 
 
-def _seconds(moment: datetime) -> int:
-    return (moment.hour * 3600 + moment.minute * 60 + moment.second) * 1_000_000 + moment.microsecond
-
-
-@dataclass(frozen=True, slots=True)
-class Slice:
-    """Units taken from one piece by a relief."""
-
-    piece: Piece
-    quantity: Decimal
-    basis: Decimal
-    how: str  # the method's name, or "specific"
+Slice = tuple[Piece, Decimal, Decimal, str]
+"""Units taken from one piece by a relief: (piece, quantity, basis, how), where `how` is the method's
+name or "specific" (a plain tuple: one is made per lot touched)."""
 
 
 class PickError(Exception):
@@ -113,18 +105,20 @@ class Shortfall:
 
 
 class Pool:
-    __slots__ = ("_by_id", "count", "heap", "method", "total")
+    __slots__ = ("_by_id", "count", "heap", "how", "method", "order", "total")
 
     def __init__(self, method: Method) -> None:
         self.method = method
-        self.heap: list[tuple[tuple[object, ...], int, Piece]] = []
+        self.order = ORDER[method]
+        self.how = relief_name(method)
+        self.heap: list[tuple[object, int, Piece]] = []
         self._by_id: dict[str, list[Piece]] | None = None  # built on the first specific identification
         self.count = 0  # insertion order: a deterministic last tie-break
         self.total = _ZERO
 
     def add(self, piece: Piece) -> None:
         self.count += 1
-        heapq.heappush(self.heap, (ORDER[self.method](piece), self.count, piece))
+        heapq.heappush(self.heap, (self.order(piece), self.count, piece))
         if self._by_id is not None:
             self._by_id.setdefault(piece.lot_id, []).append(piece)
         self.total += piece.quantity
@@ -132,13 +126,14 @@ class Pool:
     def pieces(self) -> list[Piece]:
         """Open pieces, oldest first."""
         entries = sorted((entry for entry in self.heap if entry[2].quantity),
-                         key=lambda entry: (entry[2].at, entry[2].seq, entry[1]))
+                         key=lambda entry: (entry[2].seq, entry[1]))
         return [entry[2] for entry in entries]
 
     def reorder(self, method: Method) -> None:
         if method is not self.method:
             self.method = method
-            order = ORDER[method]
+            self.order = order = ORDER[method]
+            self.how = relief_name(method)
             self.heap = [(order(piece), count, piece) for _, count, piece in self.heap if piece.quantity]
             heapq.heapify(self.heap)
 
@@ -159,7 +154,7 @@ class Pool:
         slices: list[Slice] = []
         problems: list[Shortfall] = []
         left = quantity
-        for pick in picks:
+        for pick in picks:  # an empty tuple unless the row names lots
             if not left:
                 break
             pieces = self.by_id(pick.lot_id)
@@ -172,20 +167,24 @@ class Pool:
                 if not want:
                     break
                 taken = min(want, piece.quantity)
-                slices.append(Slice(piece, taken, piece.take(taken), "specific"))
+                slices.append((piece, taken, piece.take(taken), "specific"))
                 want -= taken
                 left -= taken
-        how = relief_name(self.method)
+        how = self.how
         heap = self.heap
+        pop = heapq.heappop
         while left and heap:
             piece = heap[0][2]
-            if not piece.quantity:
-                heapq.heappop(heap)
-                continue
-            taken = min(left, piece.quantity)
-            slices.append(Slice(piece, taken, piece.take(taken), how))
-            left -= taken
-            if not piece.quantity:
-                heapq.heappop(heap)
+            held = piece.quantity
+            if not held:
+                pop(heap)
+            elif left >= held:  # the whole piece: its whole basis, no division
+                slices.append((piece, held, piece.basis, how))
+                piece.quantity = piece.basis = _ZERO
+                left -= held
+                pop(heap)
+            else:
+                slices.append((piece, left, piece.take(left), how))
+                left = _ZERO
         self.total -= quantity - left
         return slices, problems

@@ -84,12 +84,13 @@ def summarize(result: Result) -> dict[int, YearSummary]:
     for event in result.income:
         income.setdefault(event.received.year, []).append(event)
     summaries = {}
+    short = Term.SHORT
     for year in sorted(disposals.keys() | income.keys()):
         in_year = disposals.get(year, [])
         summaries[year] = YearSummary(
             year=year,
-            short_term=totals(d for d in in_year if d.term is Term.SHORT),
-            long_term=totals(d for d in in_year if d.term is Term.LONG),
+            short_term=totals(d for d in in_year if d.term is short),
+            long_term=totals(d for d in in_year if d.term is not short),
             income_by_type=income_by_type(income.get(year, ())),
             disposals=len(in_year),
         )

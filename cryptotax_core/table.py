@@ -7,7 +7,7 @@ and reported at once (`InputError`), each naming its row and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +18,7 @@ from cryptotax_core.values import (
     CellError,
     is_blank,
     is_blank_or_zero,
+    plain,
     to_decimal,
     to_local_datetime,
     to_text,
@@ -34,6 +35,9 @@ _ALIASES = {"lotid": "Lot IDs", "lots": "Lot IDs", "notes": "Note", "fee": "Fee 
             "value": "USD Value", "valueusd": "USD Value", "usd": "USD Value", "qty": "Quantity",
             "1099": "Broker Reported", "reported": "Broker Reported", "brokerreporting": "Broker Reported"}
 DEFAULT_WALLET = "Default"
+# Above these a number is a typing mistake, and below them the engine's arithmetic is exact (engine.PRECISION).
+MAX_USD = Decimal(10) ** 15
+MAX_QUANTITY = Decimal(10) ** 24
 _KEY = re.compile(r"[^a-z0-9]")
 
 
@@ -78,10 +82,19 @@ def parse_table(
         raise InputError([Issue(first_row - 1, "", f"the header lacks the column(s) {', '.join(missing)}; "
                                                     f"found: {found}")])
     reader = _RowReader(positions, zone, today or date.today())
+    fast = _fast_reader(reader, len(header))
+    transactions = reader.transactions
     pending_blank: list[int] = []
     with without_cycle_collection():
         for offset, cells in enumerate(rows):
             row = first_row + offset
+            tx = fast(row, cells)
+            if tx is not None:
+                if pending_blank:
+                    reader.warnings.extend(Issue(blank_row, "", "empty row skipped") for blank_row in pending_blank)
+                    pending_blank.clear()
+                transactions.append(tx)
+                continue
             if all(is_blank_or_zero(cell) for cell in cells):
                 pending_blank.append(row)
                 continue
@@ -334,6 +347,10 @@ class _Fields:
                 return None  # an empty cell as Office.js sends it
             self.error(column, f"{number} is not allowed: the quantity must be greater than 0")
             return None
+        if number > MAX_QUANTITY:
+            self.error(column, f"{self.typed(column)} is above {MAX_QUANTITY:,} units, the largest quantity "
+                               f"accepted: check the number")
+            return None
         return number
 
     def non_negative(self, column: str) -> Decimal | None:
@@ -341,7 +358,16 @@ class _Fields:
         if number is not None and number < 0:
             self.error(column, f"{number} is negative: write the amount without a sign")
             return None
+        if number is not None and number > MAX_USD:
+            self.error(column, f"{self.typed(column)} is above {MAX_USD:,} USD, the largest amount accepted: "
+                               f"check the number")
+            return None
         return number
+
+    def typed(self, column: str) -> str:
+        """A number cell as the user typed it (text trimmed), or its plain digits."""
+        value = self.raw(column)
+        return value.strip() if isinstance(value, str) else plain(to_decimal(value))
 
     def asset_class(self) -> AssetClass | None:
         text = self.text("Class")
@@ -386,3 +412,198 @@ class _Fields:
 REPORTING_WORDS = {"none": Reporting.NONE, "no": Reporting.NONE, "proceeds": Reporting.PROCEEDS,
                    "proceeds only": Reporting.PROCEEDS, "basis": Reporting.BASIS}
 _TYPE_CHOICES = "write one of " + ", ".join(member.value for member in TxType)
+
+
+_FAST_TYPES = {member.value.lower(): member for member in TxType} | {member.value: member for member in TxType}
+_TRANSFER, _TRADE = TxType.TRANSFER, TxType.TRADE
+_CRYPTO = AssetClass.CRYPTO
+_DISPOSALS = (TxType.SELL, TxType.TRADE, TxType.SPEND)
+_BLANKS = (None, "")
+_INFINITIES = (float("inf"), float("-inf"))
+FastReader = Callable[[int, Sequence[object]], "Transaction | None"]
+
+
+class _Careful(Exception):
+    """The row needs the careful path."""
+
+
+def _number(cell: object) -> Decimal | None:
+    """A plain number cell; None when empty. Raises `_Careful` for anything else (signs, exponents,
+    separators, NaN, text)."""
+    if type(cell) is str:
+        if not cell:
+            return None
+        if cell.isascii() and cell.replace(".", "", 1).isdigit():
+            return Decimal(cell)
+        raise _Careful
+    if cell is None:
+        return None
+    if type(cell) is float and cell == cell and cell not in _INFINITIES:
+        return Decimal(repr(cell))
+    if type(cell) is int:
+        return Decimal(cell)
+    raise _Careful
+
+
+def _picks(text: str) -> tuple[LotPick, ...]:
+    """The Lot IDs cell (`B7:0.25, B9`) when every entry is plain; raises `_Careful` otherwise."""
+    picks = []
+    for part in text.split(","):
+        lot_id, colon, amount = part.partition(":")
+        lot_id = lot_id.strip()
+        if not lot_id or ":" in amount:
+            raise _Careful
+        if colon:
+            amount = amount.strip()
+            if not (amount.isascii() and amount.replace(".", "", 1).isdigit()):
+                raise _Careful
+            quantity: Decimal | None = Decimal(amount)
+            if not quantity:
+                raise _Careful
+        else:
+            quantity = None
+        picks.append(LotPick(lot_id, quantity))
+    return tuple(picks)
+
+
+def _text(cell: object) -> str:
+    """Text without padding ("" when empty). Raises `_Careful` for padded text, numbers, Excel errors."""
+    if type(cell) is str:
+        if cell[:1] == "#" or cell != cell.strip():
+            raise _Careful
+        return cell
+    if cell is None:
+        return ""
+    raise _Careful
+
+
+def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
+    """The common case quickly: a row of plain cells (ISO dates, plain positive numbers, text without
+    padding) that breaks no rule becomes a `Transaction` with a handful of C-level calls per cell. Any
+    other row, and every row with a problem, a warning or Lot IDs, returns None and takes the careful
+    path (`_RowReader.read`), which gives the messages; so both paths accept exactly the same rows with
+    the same values. The row's state (its ID, wallet spellings, asset classes) is recorded only once it
+    is accepted."""
+    positions = reader.positions
+    width = columns  # the header's width; cell `width` of a padded row stands for an absent column: None
+    index = [positions.get(name) for name in COLUMNS]
+    (i_id, i_date, i_type, i_asset, i_quantity, i_value, i_fee, i_wallet, i_to, i_received, i_received_quantity,
+     i_lots, i_class, i_reported, i_note) = (width if position is None else position for position in index)
+    padding = (None,) * (width + 1)
+    blanks = _BLANKS
+    zone, today = reader.zone, reader.today
+    in_utc = zone.key in ("UTC", "Etc/UTC")
+    transactions, row_of_id, wallet_names = reader.transactions, reader.row_of_id, reader.wallet_names
+    class_of_asset = reader.class_of_asset
+    has_wallet = "Wallet" in positions
+    types, classes, reporting_words = _FAST_TYPES, _CLASSES, REPORTING_WORDS
+    number, text = _number, _text
+    zero = Decimal(0)
+
+    def fast(row: int, cells: Sequence[object]) -> Transaction | None:
+        try:
+            if len(cells) == width:
+                return read(row, (*cells, None))
+            return read(row, (*cells[:width], *padding[min(len(cells), width):]))
+        except _Careful:
+            return None
+
+    def read(row: int, cells: tuple[object, ...]) -> Transaction | None:
+        type_cell = cells[i_type]
+        tx_type = types.get(type_cell) if type(type_cell) is str else None
+        if tx_type is None:
+            tx_type = types.get(text(type_cell).lower())
+            if tx_type is None:
+                return None
+        # Date: ISO text (with or without offset) or a datetime object.
+        date_cell = cells[i_date]
+        if type(date_cell) is str and date_cell[4:5] == "-":
+            try:
+                if in_utc and date_cell[-1:] == "Z":  # already the local time: skip the conversion
+                    when = datetime.fromisoformat(date_cell[:-1])
+                else:
+                    when = datetime.fromisoformat(date_cell)
+            except ValueError:
+                return None
+        elif type(date_cell) is datetime:
+            when = date_cell
+        else:
+            return None
+        if when.tzinfo is not None:
+            when = when.astimezone(zone).replace(tzinfo=None)
+        if when.date() > today:
+            return None
+        quantity = number(cells[i_quantity])
+        usd_value = number(cells[i_value])
+        fee_usd = number(cells[i_fee]) or zero
+        received_quantity = number(cells[i_received_quantity])
+        if (quantity is None or not zero < quantity <= MAX_QUANTITY or not zero <= fee_usd <= MAX_USD
+                or (usd_value is not None and not zero <= usd_value <= MAX_USD)
+                or (received_quantity is not None and not zero < received_quantity <= MAX_QUANTITY)):
+            return None
+        asset = text(cells[i_asset]).upper()
+        wallet = text(cells[i_wallet])
+        tx_id = text(cells[i_id]) or f"row {row}"
+        cell = cells[i_to]
+        to_wallet = "" if cell in blanks else text(cell)
+        cell = cells[i_received]
+        received_asset = "" if cell in blanks else text(cell).upper()
+        cell = cells[i_note]
+        note = "" if cell in blanks else text(cell)
+        cell = cells[i_class]
+        class_text = "" if cell in blanks else text(cell)
+        cell = cells[i_reported]
+        reported = "" if cell in blanks else text(cell)
+        cell = cells[i_lots]
+        lot_ids = () if cell in blanks else _picks(text(cell))
+        if not asset:
+            return None
+        if wallet:
+            wallet = wallet_names.get(wallet.casefold()) or wallet
+        elif has_wallet:
+            return None
+        else:
+            wallet = DEFAULT_WALLET
+        if to_wallet:
+            to_wallet = wallet_names.get(to_wallet.casefold()) or to_wallet
+        # The rules of the type (_RowReader.check_type_rules); anything it would report goes the careful way.
+        if tx_type is _TRANSFER:
+            if (not to_wallet or to_wallet.casefold() == wallet.casefold() or usd_value is not None
+                    or (received_asset and received_asset != asset)
+                    or (received_quantity is not None and received_quantity > quantity)):
+                return None
+        elif usd_value is None or to_wallet:
+            return None
+        else:
+            if tx_type is _TRADE:
+                if not received_asset or received_asset == asset or received_quantity is None:
+                    return None
+            elif received_asset or received_quantity is not None or (fee_usd and tx_type.is_income):
+                return None
+            if lot_ids and (tx_type not in _DISPOSALS
+                            or sum((pick.quantity for pick in lot_ids if pick.quantity), zero) > quantity):
+                return None
+        asset_class = classes.get(class_text.lower()) if class_text else _CRYPTO
+        reporting = reporting_words.get(reported.lower()) if reported else None
+        if asset_class is None or (reported and reporting is None) or tx_id in row_of_id:
+            return None
+        first = class_of_asset.get(asset)
+        if first is not None and first[0] is not asset_class:
+            return None
+        if received_asset:
+            first_received = class_of_asset.get(received_asset)
+            if first_received is not None and first_received[0] is not asset_class:
+                return None
+            class_of_asset.setdefault(received_asset, (asset_class, row))
+        # Accepted: record the row's state as the careful path does.
+        row_of_id[tx_id] = row
+        if first is None:
+            class_of_asset[asset] = (asset_class, row)
+        wallet = wallet_names.setdefault(wallet.casefold(), wallet)
+        if to_wallet:
+            to_wallet = wallet_names.setdefault(to_wallet.casefold(), to_wallet)
+        return Transaction(row, len(transactions), tx_id, when, tx_type, asset, quantity, usd_value, fee_usd,
+                           wallet, to_wallet or None, received_asset or None, received_quantity, lot_ids,
+                           asset_class, note, reporting)
+
+    return fast

@@ -3,7 +3,7 @@ Form 8949 lines and the Schedule D lines they feed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -41,23 +41,58 @@ class TaxSettings:
     reporting_by_wallet: Mapping[str, Reporting] = field(default_factory=dict)
 
     def reporting_for(self, disposal: Disposal) -> Reporting:
-        if disposal.reporting is not None:
-            return disposal.reporting
+        """What the broker reported of `disposal`: its row's Broker Reported, else its wallet's setting."""
+        return self.reporter()(disposal)
+
+    def reporter(self) -> Callable[[Disposal], Reporting]:
+        """`reporting_for` with the wallet names looked up once, for many disposals."""
         by_name = {wallet.casefold(): reporting for wallet, reporting in self.reporting_by_wallet.items()}
-        return by_name.get(disposal.wallet.casefold(), Reporting.NONE)
+        none = Reporting.NONE
+
+        def reporting_for(disposal: Disposal) -> Reporting:
+            if disposal.reporting is not None:
+                return disposal.reporting
+            return by_name.get(disposal.wallet.casefold(), none) if by_name else none
+
+        return reporting_for
 
 
 @dataclass(frozen=True, slots=True)
 class TaxYear:
+    """One tax year: totals, netting, estimate and income at once; its Form 8949 lines, box totals and
+    Schedule D lines when first asked for (a report details one year of many)."""
+
     year: int
     summary: YearSummary
     carryover_in: Carryover
     netting: Netting
     estimate: TaxEstimate | None
-    lines: tuple[Form8949Line, ...]
-    boxes: dict[str, BoxTotal]
-    schedule_d: dict[str, Decimal]
     income: dict[str, Decimal]
+    disposals: tuple[Disposal, ...]
+    reporting_for: Callable[[Disposal], Reporting] = field(repr=False, compare=False)
+    filing_status: FilingStatus = FilingStatus.SINGLE
+    _made: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def lines(self) -> tuple[Form8949Line, ...]:
+        lines = self._made.get("lines")
+        if lines is None:
+            lines = self._made["lines"] = tuple(form8949_lines(self.disposals, self.reporting_for))
+        return lines  # type: ignore[return-value]
+
+    @property
+    def boxes(self) -> dict[str, BoxTotal]:
+        boxes = self._made.get("boxes")
+        if boxes is None:
+            boxes = self._made["boxes"] = box_totals(self.lines)
+        return boxes  # type: ignore[return-value]
+
+    @property
+    def schedule_d(self) -> dict[str, Decimal]:
+        lines = self._made.get("schedule_d")
+        if lines is None:
+            lines = self._made["schedule_d"] = schedule_d_lines(self.lines, self.filing_status, self.carryover_in)
+        return lines  # type: ignore[return-value]
 
 
 def tax_years(result: Result, settings: TaxSettings | None = None) -> dict[int, TaxYear]:
@@ -73,9 +108,9 @@ def tax_years(result: Result, settings: TaxSettings | None = None) -> dict[int, 
     disposals = disposals_by_year(result.disposals)
     years: dict[int, TaxYear] = {}
     carryover = settings.carryover_in
+    reporting_for = settings.reporter()
     for year, netting in nettings.items():
         summary = summaries.get(year) or YearSummary(year)
-        lines = tuple(form8949_lines(disposals.get(year, ()), settings.reporting_for))
         other_income = settings.other_income.get(year)
         years[year] = TaxYear(
             year=year,
@@ -84,10 +119,10 @@ def tax_years(result: Result, settings: TaxSettings | None = None) -> dict[int, 
             netting=netting,
             estimate=None if other_income is None else estimate_tax(year, settings.filing_status, other_income,
                                                                     netting),
-            lines=lines,
-            boxes=box_totals(lines),
-            schedule_d=schedule_d_lines(lines, settings.filing_status, carryover),
             income={kind: summary.income_by_type.get(tx_type, Decimal(0)) for tx_type, kind in INCOME_KINDS.items()},
+            disposals=tuple(disposals.get(year, ())),
+            reporting_for=reporting_for,
+            filing_status=settings.filing_status,
         )
         carryover = netting.carryover_out
     return years

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from cryptotax_core.model import AssetClass, Disposal, Reporting, Term
 from cryptotax_core.summary import cents as _cents
@@ -85,9 +86,9 @@ class Adjustment:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class Form8949Line:
-    """One Form 8949 row (columns a-h, amounts in cents) and the disposal it comes from."""
+class Form8949Line(NamedTuple):
+    """One Form 8949 row (columns a-h, amounts in cents) and the disposal it comes from (a named tuple:
+    one is made per disposal)."""
 
     box: str
     description: str
@@ -168,17 +169,16 @@ class BoxTotal:
 
 def box_totals(lines: Iterable[Form8949Line]) -> dict[str, BoxTotal]:
     """Totals per box, for the boxes that have lines, in box order."""
-    totals: dict[str, BoxTotal] = {}
-    for line in sorted(lines, key=lambda line: line.box):
-        total = totals.get(line.box, BoxTotal(line.box, ZERO, ZERO, ZERO, ZERO))
-        totals[line.box] = BoxTotal(
-            box=line.box,
-            proceeds=total.proceeds + line.proceeds,
-            cost_basis=total.cost_basis + line.cost_basis,
-            adjustment=total.adjustment + line.adjustment,
-            gain=total.gain + line.gain,
-        )
-    return totals
+    sums: dict[str, list[Decimal]] = {}
+    for line in lines:
+        total = sums.get(line.box)
+        if total is None:
+            total = sums[line.box] = [ZERO, ZERO, ZERO, ZERO]
+        total[0] += line.proceeds
+        total[1] += line.cost_basis
+        total[2] += line.adjustment
+        total[3] += line.gain
+    return {box: BoxTotal(box, *sums[box]) for box in sorted(sums)}
 
 
 def _as_loss(amount: Decimal) -> Decimal:
