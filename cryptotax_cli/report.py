@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cryptotax_cli.progress import tracked
 from cryptotax_core import Disposal, Lot, Pooling, Result, Settings, Totals, cents
 from cryptotax_core.summary import YearSummary, reported
 from cryptotax_core.tax import TaxSettings, TaxYear, box_for
@@ -45,7 +46,8 @@ def money(amount: Decimal) -> str:
 
 
 def _totals(totals: Totals) -> dict[str, str]:
-    return {"proceeds": money(totals.proceeds), "cost_basis": money(totals.cost_basis), "gain": money(totals.gain)}
+    return {"proceeds": money(totals.proceeds), "cost_basis": money(totals.cost_basis),
+            "adjustment": money(totals.adjustment), "gain": money(totals.gain)}
 
 
 def _disposal(report: Report, disposal: Disposal) -> dict[str, object]:
@@ -56,6 +58,7 @@ def _disposal(report: Report, disposal: Disposal) -> dict[str, object]:
         "class": disposal.asset_class.value, "wallet": disposal.wallet, "quantity": plain(disposal.quantity),
         "acquired": disposal.acquired.isoformat(), "disposed": disposal.disposed.isoformat(),
         "proceeds": money(line.proceeds), "cost_basis": money(line.cost_basis),
+        "adjustment_code": disposal.adjustment_code, "adjustment": money(line.adjustment),
         "gain": money(line.gain), "term": disposal.term.value, "lot": disposal.lot_id,
         "method": disposal.method, "box": box,
     }
@@ -99,7 +102,7 @@ def render_json(report: Report) -> str:
         "net": _net(chosen.netting) if chosen else None,
         "ordinary_income": money(summary.ordinary_income),
         "income_by_type": {kind: money(amount) for kind, amount in chosen.income.items()} if chosen else {},
-        "form8949_totals": {box: _totals(Totals(total.proceeds, total.cost_basis))
+        "form8949_totals": {box: _totals(Totals(total.proceeds, total.cost_basis, total.adjustment))
                             for box, total in chosen.boxes.items()} if chosen else {},
         "schedule_d": {line: money(amount) for line, amount in chosen.schedule_d.items()} if chosen else {},
         "disposals": [_disposal(report, d) for d in report.result.disposals if d.tax_year == year],
@@ -124,8 +127,8 @@ def form8949_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FORM8949_COLUMNS)
-    chosen = report.tax_year
-    for line in chosen.lines if chosen else ():
+    lines = report.tax_year.lines if report.tax_year else ()
+    for line in tracked(lines, "writing Form 8949", len(lines)):
         writer.writerow([line.box, line.description, line.date_acquired.isoformat(), line.date_sold.isoformat(),
                          line.proceeds, line.cost_basis, line.adjustment_code, line.adjustment or "", line.gain,
                          line.term.value, line.row, line.tx_id, line.lot_id])

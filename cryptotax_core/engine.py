@@ -8,14 +8,16 @@ which becomes the new lot's basis; self-transfers move lots with their basis and
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, localcontext
 from operator import attrgetter
 from typing import TypeVar
 
 from cryptotax_core.model import (
     Allocation,
+    AssetClass,
     Disposal,
     DisposalKind,
     IncomeEvent,
@@ -45,6 +47,8 @@ _BUY, _SELL, _TRADE, _SPEND, _TRANSFER = TxType.BUY, TxType.SELL, TxType.TRADE, 
 _INCOME_TYPES = (TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST)
 _SHORT, _LONG = Term.SHORT, Term.LONG
 _SPECIFIC = Method.SPECIFIC
+_STOCK = AssetClass.STOCK
+WASH_SALE_DAYS = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (domain.md, Wash sales)
 _ORDER = attrgetter("when", "seq")  # rows by date and time, ties in table order
 
 
@@ -59,9 +63,11 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     with localcontext() as context, without_cycle_collection():
         context.prec = PRECISION
         engine = _Engine(settings or Settings(), list(warnings))
-        for tx in sorted(transactions, key=_ORDER):
-            if until is not None and tx.day > until:
-                break
+        ordered = sorted(transactions, key=_ORDER)
+        if until is not None:
+            ordered = [tx for tx in ordered if tx.day <= until]
+        engine.purchases = _Purchases(ordered)
+        for tx in ordered:
             engine.process(tx)
         return engine.finish()
 
@@ -80,6 +86,11 @@ class _Engine:
         self.warnings = warnings
         self.seq = 0
         self.method_of_year: dict[int, Method] = {}
+        self.purchases = _Purchases(())
+        self.replaced: dict[str, Decimal] = {}  # units of a purchase already used as wash-sale replacement
+        self.pending: dict[str, list[tuple[Decimal, Decimal, int]]] = {}  # purchase -> (units, loss, days held)
+        self.stock_pieces: dict[str, list[Piece]] = {}  # stock lot -> its pieces, for replacements held
+        self.crypto_washes: dict[tuple[str, int], list[int]] = {}  # (asset, year) -> rows of loss sales
 
     # -- the rows -------------------------------------------------------------------------------
     def process(self, tx: Transaction) -> None:
@@ -110,7 +121,15 @@ class _Engine:
 
     def acquire(self, tx: Transaction, asset: str, quantity: Decimal, basis: Decimal) -> None:
         piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, tx.when.date(), quantity, basis, tx.asset_class)
-        self.pool(tx.wallet, asset, tx.when).add(piece)
+        pool = self.pool(tx.wallet, asset, tx.when)
+        if tx.asset_class is _STOCK:
+            for replacement in self.replacements(piece, self.pending.pop(tx.tx_id, ())):
+                pool.add(replacement)
+                self.track(replacement)
+            if not piece.quantity:
+                return
+            self.track(piece)
+        pool.add(piece)
         if self.universal:
             self.credit(tx.wallet, asset, quantity)
 
@@ -138,7 +157,10 @@ class _Engine:
             extra = sum((basis for _, _, basis, _ in fee_slices), _ZERO) if fee_slices else tx.fee_usd
         destination = self.pool(to_wallet, tx.asset, tx.when)
         for (piece, quantity, basis, _), extra_basis in zip(moved, _shares(extra, moved, received), strict=True):
-            destination.add(piece.moved(to_wallet, quantity, basis + extra_basis))
+            arrived = piece.moved(to_wallet, quantity, basis + extra_basis)
+            destination.add(arrived)
+            if arrived.asset_class is _STOCK:
+                self.track(arrived)
         self.credit(to_wallet, tx.asset, received)
 
     def take(self, tx: Transaction, quantity: Decimal) -> list[Slice]:
@@ -185,13 +207,95 @@ class _Engine:
             self.disposals.append(Disposal(
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, quantity, lot.acquired, disposed,
                 proceeds, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how, tx.reporting))
+            if proceeds < basis:
+                self.wash_sale(tx, len(self.disposals) - 1)
             return
+        first = len(self.disposals)
         quantity = sum((units for _, units, _, _ in slices), _ZERO)
+        loss = False
         for (lot, units, basis, how), proceeds_share in zip(slices, _shares(proceeds, slices, quantity), strict=True):
             self.disposals.append(Disposal(
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
                 proceeds_share, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how,
                 tx.reporting))
+            loss = loss or proceeds_share < basis
+        if loss:
+            self.wash_sale(tx, first)
+
+    # -- wash sales -----------------------------------------------------------------------------
+    def wash_sale(self, tx: Transaction, first: int) -> None:
+        """Sec. 1091 (domain.md, Wash sales; Pub. 550): a loss on stock is disallowed when the same stock
+        is bought within 30 days before or after the sale. Each loss slice is matched with replacement
+        units, earliest purchase first, each unit replacing one sold unit once (fewer replacement units
+        than sold: that share of the loss only). The disallowed loss is the slice's Form 8949 adjustment
+        (code W) and is added to the replacement units' basis, whose holding period takes in the days
+        the sold units were held. A purchase counts when it is a Buy or a Trade that receives the stock,
+        is not among the units sold, and, if bought before the sale, is still held. Crypto is property,
+        not stock: a loss with a purchase in the window is only counted for a warning."""
+        sold = self.disposals[first:]
+        candidates = self.purchases.around(tx.asset, tx.day, {disposal.lot_id for disposal in sold})
+        if not candidates:
+            return
+        if tx.asset_class is not _STOCK:
+            self.crypto_washes.setdefault((tx.asset, tx.day.year), []).append(tx.row)
+            return
+        for index, disposal in enumerate(sold, first):
+            loss = disposal.cost_basis - disposal.proceeds
+            if loss <= 0:
+                continue
+            need, disallowed = disposal.quantity, _ZERO
+            days_held = (disposal.disposed - disposal.acquired).days
+            for seq, lot_id, quantity in candidates:
+                free = quantity - self.replaced.get(lot_id, _ZERO)
+                if seq < self.seq:  # bought before the sale: only units still held can take the loss
+                    free = min(free, sum((piece.quantity for piece in self.stock_pieces.get(lot_id, ())
+                                          if not piece.washed), _ZERO))
+                if free <= 0:
+                    continue
+                units = min(free, need)
+                need -= units
+                # the last units of the slice take what is left of its loss, so the parts add up exactly
+                part = loss - disallowed if not need else share(loss, units, disposal.quantity)
+                self.replaced[lot_id] = self.replaced.get(lot_id, _ZERO) + units
+                if seq < self.seq:
+                    self.wash_held(tx.asset, lot_id, units, part, days_held)
+                else:
+                    self.pending.setdefault(lot_id, []).append((units, part, days_held))
+                disallowed += part
+                if not need:
+                    break
+            if disallowed:
+                self.disposals[index] = disposal._replace(adjustment=disallowed, adjustment_code="W")
+
+    def wash_held(self, asset: str, lot_id: str, units: Decimal, loss: Decimal, days_held: int) -> None:
+        """Replacement units already held: split them off their pieces with the loss and the tacked date."""
+        for piece in self.stock_pieces.get(lot_id, ()):
+            if not units:
+                break
+            if piece.washed or not piece.quantity:
+                continue
+            taken = min(units, piece.quantity)
+            extra = loss if taken == units else share(loss, taken, units)
+            pool = self.pools[(_ALL_WALLETS if self.universal else piece.wallet, asset)]
+            pool.total -= taken
+            replacement = _tacked(piece, taken, piece.take(taken) + extra, days_held)
+            pool.add(replacement)
+            self.track(replacement)
+            units -= taken
+            loss -= extra
+
+    @staticmethod
+    def replacements(piece: Piece, pending: Iterable[tuple[Decimal, Decimal, int]]) -> list[Piece]:
+        """A purchase bought after a wash sale: its replacement units split off with the disallowed
+        loss added and the tacked date; `piece` keeps the rest."""
+        split = []
+        for units, loss, days_held in pending:
+            taken = min(units, piece.quantity)
+            split.append(_tacked(piece, taken, piece.take(taken) + loss, days_held))
+        return split
+
+    def track(self, piece: Piece) -> None:
+        self.stock_pieces.setdefault(piece.lot_id, []).append(piece)
 
     # -- pools ----------------------------------------------------------------------------------
     def pool(self, wallet: str, asset: str, when: datetime) -> Pool:
@@ -234,6 +338,8 @@ class _Engine:
                     units = min(need, piece.quantity)
                     moved = piece.moved(wallet, units, piece.take(units))
                     target.add(moved)
+                    if moved.asset_class is _STOCK:
+                        self.track(moved)
                     self.allocation.append(Allocation(asset, wallet, moved.lot_id, moved.acquired, units,
                                                       moved.basis))
                     need -= units
@@ -249,6 +355,12 @@ class _Engine:
     def finish(self) -> Result:
         if self.universal:
             self.allocate()
+        for (asset, year), rows in sorted(self.crypto_washes.items(), key=lambda item: item[1][0]):
+            shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+            self.warnings.append(Issue(rows[0], "", (
+                f"{len(rows)} sale(s) of {asset} at a loss in {year} had a purchase of {asset} within 30 days "
+                f"before or after (rows {shown}): the wash-sale rule applies to stock, not to crypto today "
+                f"(domain.md), so the losses count; a future rule could disallow them")))
         if self.errors:
             raise InputError(self.errors)
         pieces = [(asset, piece) for (_, asset), pool in self.pools.items() for piece in pool.pieces()]
@@ -260,6 +372,42 @@ class _Engine:
             allocation=tuple(self.allocation),
             warnings=tuple(sorted(self.warnings, key=lambda issue: issue.row)),
         )
+
+
+class _Purchases:
+    """Purchases per asset in processing order (a Buy, or a Trade receiving the asset), to find the
+    purchases around a loss sale (domain.md, Wash sales)."""
+
+    def __init__(self, ordered: Iterable[Transaction]) -> None:
+        self.days: dict[str, list[int]] = {}
+        self.entries: dict[str, list[tuple[int, str, Decimal]]] = {}  # (seq, lot ID, units)
+        for seq, tx in enumerate(ordered, 1):
+            if tx.tx_type is _BUY:
+                asset, quantity = tx.asset, tx.quantity
+            elif tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity:
+                asset, quantity = tx.received_asset, tx.received_quantity
+            else:
+                continue
+            self.days.setdefault(asset, []).append(tx.when.toordinal())
+            self.entries.setdefault(asset, []).append((seq, tx.tx_id, quantity))
+
+    def around(self, asset: str, day: date, sold: set[str]) -> list[tuple[int, str, Decimal]]:
+        """The purchases of `asset` from 30 days before `day` to 30 days after, but for the lots sold."""
+        days = self.days.get(asset)
+        if not days:
+            return []
+        ordinal = day.toordinal()
+        low, high = bisect_left(days, ordinal - WASH_SALE_DAYS), bisect_right(days, ordinal + WASH_SALE_DAYS)
+        return [entry for entry in self.entries[asset][low:high] if entry[1] not in sold]
+
+
+def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Piece:
+    """Replacement units of a wash sale: a piece of the same lot whose holding period takes in the days
+    the sold units were held (Pub. 550), with the basis given."""
+    acquired = piece.acquired - timedelta(days=days_held)
+    replacement = Piece(piece.lot_id, piece.row, piece.seq, piece.wallet, acquired, units, basis, piece.asset_class)
+    replacement.washed = True
+    return replacement
 
 
 _Record = TypeVar("_Record", Lot, Allocation)

@@ -165,10 +165,13 @@ class Disposal(NamedTuple):
     asset_class: AssetClass
     method: str  # how the slice was chosen: FIFO, LIFO, HIFO, LOFO, "specific" or "shortfall"
     reporting: Reporting | None = None  # from the row's Broker Reported column
+    adjustment: Decimal = Decimal(0)  # Form 8949 column (g): a wash-sale loss disallowed, added back
+    adjustment_code: str = ""  # Form 8949 column (f): "W" for a wash sale
 
     @property
     def gain(self) -> Decimal:
-        return self.proceeds - self.cost_basis
+        """The gain or loss reported (Form 8949 column h): proceeds - basis + adjustment."""
+        return self.proceeds - self.cost_basis + self.adjustment
 
     @property
     def tax_year(self) -> int:

@@ -32,7 +32,8 @@ class Piece:
     """Working state of (part of) one lot in one pool. Mutable inside the engine only; the engine
     hands out frozen `Lot` and `Disposal` records."""
 
-    __slots__ = ("acquired", "asset_class", "basis", "long_from", "lot_id", "quantity", "row", "seq", "wallet")
+    __slots__ = ("acquired", "asset_class", "basis", "long_from", "lot_id", "quantity", "row", "seq", "wallet",
+                 "washed")
 
     def __init__(self, lot_id: str, row: int, seq: int, wallet: str, acquired: date, quantity: Decimal,
                  basis: Decimal, asset_class: AssetClass, long_from: date | None = None) -> None:
@@ -45,11 +46,14 @@ class Piece:
         self.quantity = quantity
         self.basis = basis
         self.asset_class = asset_class
+        self.washed = False  # replacement units of a wash sale: their basis and date are adjusted already
 
     def moved(self, wallet: str, quantity: Decimal, basis: Decimal) -> Piece:
         """The same lot (ID, acquisition date, order) with other units, in another wallet."""
-        return Piece(self.lot_id, self.row, self.seq, wallet, self.acquired, quantity, basis, self.asset_class,
-                     self.long_from)
+        piece = Piece(self.lot_id, self.row, self.seq, wallet, self.acquired, quantity, basis, self.asset_class,
+                      self.long_from)
+        piece.washed = self.washed
+        return piece
 
     def take(self, quantity: Decimal) -> Decimal:
         """Remove `quantity` units and return their basis; the last units take all that is left, so

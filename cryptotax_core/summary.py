@@ -21,13 +21,15 @@ def cents(amount: Decimal) -> Decimal:
 class Totals:
     proceeds: Decimal = _ZERO
     cost_basis: Decimal = _ZERO
+    adjustment: Decimal = _ZERO  # wash-sale losses disallowed (Form 8949 column g)
 
     @property
     def gain(self) -> Decimal:
-        return self.proceeds - self.cost_basis
+        return self.proceeds - self.cost_basis + self.adjustment
 
     def __add__(self, other: Totals) -> Totals:
-        return Totals(self.proceeds + other.proceeds, self.cost_basis + other.cost_basis)
+        return Totals(self.proceeds + other.proceeds, self.cost_basis + other.cost_basis,
+                      self.adjustment + other.adjustment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +52,18 @@ class YearSummary:
 def reported(disposal: Disposal) -> Totals:
     """A disposal as a report line: proceeds and basis each in cents, gain their difference, so every
     printed line and total adds up (Form 8949 adds its lines the same way)."""
-    return Totals(cents(disposal.proceeds), cents(disposal.cost_basis))
+    return Totals(cents(disposal.proceeds), cents(disposal.cost_basis), cents(disposal.adjustment))
 
 
 def totals(disposals: Iterable[Disposal]) -> Totals:
     """The sum of the report lines of `disposals`."""
-    proceeds = cost = _ZERO
+    proceeds = cost = adjustment = _ZERO
     for disposal in disposals:
         proceeds += cents(disposal.proceeds)
         cost += cents(disposal.cost_basis)
-    return Totals(proceeds, cost)
+        if disposal.adjustment:
+            adjustment += cents(disposal.adjustment)
+    return Totals(proceeds, cost, adjustment)
 
 
 def income_by_type(events: Iterable[IncomeEvent]) -> dict[TxType, Decimal]:

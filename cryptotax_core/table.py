@@ -36,6 +36,7 @@ _ALIASES = {"lotid": "Lot IDs", "lots": "Lot IDs", "notes": "Note", "fee": "Fee 
             "1099": "Broker Reported", "reported": "Broker Reported", "brokerreporting": "Broker Reported"}
 DEFAULT_WALLET = "Default"
 # Above these a number is a typing mistake, and below them the engine's arithmetic is exact (engine.PRECISION).
+FIRST_YEAR = 1900  # Excel's first date; an earlier year is a typing mistake
 MAX_USD = Decimal(10) ** 15
 MAX_QUANTITY = Decimal(10) ** 24
 _KEY = re.compile(r"[^a-z0-9]")
@@ -54,10 +55,18 @@ def match_header(header: Sequence[object]) -> dict[str, int]:
     """Map canonical column names to their index in `header`; unknown columns are ignored."""
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
-        name = _BY_KEY.get(_key(to_text(cell))) if not is_blank(cell) else None
+        name = _BY_KEY.get(_key(_header_text(cell))) if not is_blank(cell) else None
         if name is not None and name not in positions:
             positions[name] = index
     return positions
+
+
+def _header_text(cell: object) -> str:
+    """A header cell as text; an Excel error shown in a header is just text that names no column."""
+    try:
+        return to_text(cell)
+    except CellError:
+        return str(cell).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,7 @@ def parse_table(
     positions = match_header(header)
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
-        found = ", ".join(to_text(cell) for cell in header if not is_blank(cell)) or "nothing"
+        found = ", ".join(_header_text(cell) for cell in header if not is_blank(cell)) or "nothing"
         raise InputError([Issue(first_row - 1, "", f"the header lacks the column(s) {', '.join(missing)}; "
                                                     f"found: {found}")])
     reader = _RowReader(positions, zone, today or date.today())
@@ -318,6 +327,9 @@ class _Fields:
         if when.date() > self.reader.today:
             self.error("Date", f"{when.date()} is in the future; check the year")
             return None
+        if when.year < FIRST_YEAR:
+            self.error("Date", f"{when.date()} is before {FIRST_YEAR}; check the year")
+            return None
         return when
 
     def asset(self, column: str, *, required: bool) -> str | None:
@@ -531,7 +543,7 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
             return None
         if when.tzinfo is not None:
             when = when.astimezone(zone).replace(tzinfo=None)
-        if when.date() > today:
+        if when.date() > today or when.year < FIRST_YEAR:
             return None
         quantity = number(cells[i_quantity])
         usd_value = number(cells[i_value])

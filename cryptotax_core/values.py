@@ -107,13 +107,17 @@ def to_local_datetime(value: object, zone: ZoneInfo) -> datetime:
         _reject_excel_error(text)
         if not text:
             raise CellError("the date is missing")
-        if _NUMBER_TEXT.match(text) and "," not in text and "$" not in text:
+        if (_NUMBER_TEXT.match(text) and "," not in text and "$" not in text
+                and any(character.isdigit() for character in text)):
             return _from_serial(Decimal(text))
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             parsed = _parse_loose(text)
-        return _localize(parsed, zone)
+        try:
+            return _localize(parsed, zone)
+        except (ValueError, OverflowError) as exc:  # e.g. an offset of +25:00
+            raise CellError(f"'{_clip(text)}' is not a date: write it as YYYY-MM-DD (e.g. 2025-03-14)") from exc
     raise CellError(f"expected a date, found {type(value).__name__}")
 
 

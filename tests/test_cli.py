@@ -30,9 +30,11 @@ def test_json_for_a_year(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     document = json.loads(out)
     assert (document["tax_year"], document["method"]) == (2025, "FIFO")
-    assert document["long_term"] == {"proceeds": "35000.00", "cost_basis": "20000.00", "gain": "15000.00"}
+    assert document["long_term"] == {"proceeds": "35000.00", "cost_basis": "20000.00", "adjustment": "0.00",
+                                       "gain": "15000.00"}
     # SOL network fee 0.85 - 0.88 and the laptop 1,900.00 - 875.00
-    assert document["short_term"] == {"proceeds": "1900.85", "cost_basis": "875.88", "gain": "1024.97"}
+    assert document["short_term"] == {"proceeds": "1900.85", "cost_basis": "875.88", "adjustment": "0.00",
+                                        "gain": "1024.97"}
     assert document["ordinary_income"] == "1079.00"
     swap = document["disposals"][0]
     assert {k: swap[k] for k in ("id", "asset", "quantity", "acquired", "disposed", "gain", "term", "lot")} == {

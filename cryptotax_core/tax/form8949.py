@@ -121,6 +121,8 @@ def form8949_line(
     (d) - (e) + (g) of the rounded amounts, so every row adds up as printed."""
     proceeds = _cents(disposal.proceeds)
     cost_basis = _cents(disposal.cost_basis)
+    if adjustment is None and disposal.adjustment_code:  # the engine's own adjustment (a wash sale)
+        adjustment = Adjustment(disposal.adjustment_code, disposal.adjustment)
     code, amount = (adjustment.code, _cents(adjustment.amount)) if adjustment else ("", ZERO)
     return Form8949Line(
         box=box_for(disposal.term, disposal.asset_class, disposal.tax_year, reporting),
@@ -147,7 +149,8 @@ def form8949_lines(
     """Form 8949 rows of the disposals, sorted by box, then date sold, then row.
 
     reporting_for: what the broker reported for each disposal (`Reporting.NONE` when not on a form).
-    adjustment_for: an optional column (f)/(g) adjustment per disposal (e.g. a wash sale); none by default.
+    adjustment_for: an optional column (f)/(g) adjustment per disposal; by default the disposal's own (the
+        engine's wash-sale adjustment, code W), if any.
     """
     lines = [
         form8949_line(disposal, reporting_for(disposal), adjustment_for(disposal) if adjustment_for else None)
