@@ -233,12 +233,12 @@ class _Engine:
         is not among the units sold, and, if bought before the sale, is still held. Crypto is property,
         not stock: a loss with a purchase in the window is only counted for a warning."""
         sold = self.disposals[first:]
-        candidates = self.purchases.around(tx.asset, tx.day, {disposal.lot_id for disposal in sold})
-        if not candidates:
-            return
+        lots_sold = {disposal.lot_id for disposal in sold}
         if tx.asset_class is not _STOCK:
-            self.crypto_washes.setdefault((tx.asset, tx.day.year), []).append(tx.row)
+            if self.purchases.around(tx.asset, tx.day, lots_sold, first_only=True):
+                self.crypto_washes.setdefault((tx.asset, tx.day.year), []).append(tx.row)
             return
+        candidates = self.purchases.around(tx.asset, tx.day, lots_sold)
         for index, disposal in enumerate(sold, first):
             loss = disposal.cost_basis - disposal.proceeds
             if loss <= 0:
@@ -391,14 +391,23 @@ class _Purchases:
             self.days.setdefault(asset, []).append(tx.when.toordinal())
             self.entries.setdefault(asset, []).append((seq, tx.tx_id, quantity))
 
-    def around(self, asset: str, day: date, sold: set[str]) -> list[tuple[int, str, Decimal]]:
-        """The purchases of `asset` from 30 days before `day` to 30 days after, but for the lots sold."""
+    def around(self, asset: str, day: date, sold: set[str], *, first_only: bool = False
+               ) -> list[tuple[int, str, Decimal]]:
+        """The purchases of `asset` from 30 days before `day` to 30 days after, but for the lots sold
+        (with `first_only`, just the first of them: enough to know there is one)."""
         days = self.days.get(asset)
         if not days:
             return []
         ordinal = day.toordinal()
         low, high = bisect_left(days, ordinal - WASH_SALE_DAYS), bisect_right(days, ordinal + WASH_SALE_DAYS)
-        return [entry for entry in self.entries[asset][low:high] if entry[1] not in sold]
+        entries = self.entries[asset]
+        found = []
+        for index in range(low, high):
+            if entries[index][1] not in sold:
+                found.append(entries[index])
+                if first_only:
+                    break
+        return found
 
 
 def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Piece:

@@ -83,20 +83,33 @@ def disposals_by_year(disposals: Iterable[Disposal]) -> dict[int, list[Disposal]
 
 def summarize(result: Result) -> dict[int, YearSummary]:
     """Totals per tax year (the year of the disposal or receipt date), years ascending."""
-    disposals = disposals_by_year(result.disposals)
+    # One pass: per year, [count, short proceeds, short basis, short adjustment, the same long-term].
+    sums: dict[int, list[Decimal]] = {}
+    short = Term.SHORT
+    zero = _ZERO
+    for disposal in result.disposals:
+        year = disposal.disposed.year
+        line = sums.get(year)
+        if line is None:
+            line = sums[year] = [zero] * 7
+        at = 1 if disposal.term is short else 4
+        line[0] += 1
+        line[at] += cents(disposal.proceeds)
+        line[at + 1] += cents(disposal.cost_basis)
+        if disposal.adjustment:
+            line[at + 2] += cents(disposal.adjustment)
     income: dict[int, list[IncomeEvent]] = {}
     for event in result.income:
         income.setdefault(event.received.year, []).append(event)
     summaries = {}
-    short = Term.SHORT
-    for year in sorted(disposals.keys() | income.keys()):
-        in_year = disposals.get(year, [])
+    for year in sorted(sums.keys() | income.keys()):
+        line = sums.get(year) or [zero] * 7
         summaries[year] = YearSummary(
             year=year,
-            short_term=totals(d for d in in_year if d.term is short),
-            long_term=totals(d for d in in_year if d.term is not short),
+            short_term=Totals(line[1], line[2], line[3]),
+            long_term=Totals(line[4], line[5], line[6]),
             income_by_type=income_by_type(income.get(year, ())),
-            disposals=len(in_year),
+            disposals=int(line[0]),
         )
     return summaries
 
