@@ -21,6 +21,7 @@ from cryptotax_core.values import (
     plain,
     to_decimal,
     to_local_datetime,
+    to_name,
     to_text,
     without_cycle_collection,
 )
@@ -39,6 +40,7 @@ DEFAULT_WALLET = "Default"
 FIRST_YEAR = 1900  # Excel's first date; an earlier year is a typing mistake
 MAX_USD = Decimal(10) ** 15
 MAX_QUANTITY = Decimal(10) ** 24
+MAX_DECIMALS = 30  # pools.SHARE_PLACES: shares of a lot are exact to 30 places
 _KEY = re.compile(r"[^a-z0-9]")
 
 
@@ -295,11 +297,12 @@ class _Fields:
         return self.reader.cell(self.cells, column)
 
     def text(self, column: str) -> str:
+        """The cell's text; a name (every column but Note) in one Unicode form without invisible characters."""
         value = self.raw(column)
         if is_blank_or_zero(value):
             return ""
         try:
-            return to_text(value)
+            return to_text(value) if column == "Note" else to_name(value)
         except CellError as exc:
             self.error(column, str(exc))
             return ""
@@ -358,6 +361,10 @@ class _Fields:
             if not required and number == 0:
                 return None  # an empty cell as Office.js sends it
             self.error(column, f"{number} is not allowed: the quantity must be greater than 0")
+            return None
+        if number.as_tuple().exponent < -MAX_DECIMALS:  # type: ignore[operator]
+            self.error(column, f"{self.typed(column)} has more than {MAX_DECIMALS} decimals, the most a quantity "
+                               f"may have: round it")
             return None
         if number > MAX_QUANTITY:
             self.error(column, f"{self.typed(column)} is above {MAX_QUANTITY:,} units, the largest quantity "
@@ -432,6 +439,7 @@ _CRYPTO = AssetClass.CRYPTO
 _DISPOSALS = (TxType.SELL, TxType.TRADE, TxType.SPEND)
 _BLANKS = (None, "")
 _INFINITIES = (float("inf"), float("-inf"))
+_LONGEST = 1 + MAX_DECIMALS  # a plain number text this long may have more decimals than allowed
 FastReader = Callable[[int, Sequence[object]], "Transaction | None"]
 
 
@@ -445,13 +453,16 @@ def _number(cell: object) -> Decimal | None:
     if type(cell) is str:
         if not cell:
             return None
-        if cell.isascii() and cell.replace(".", "", 1).isdigit():
+        if len(cell) <= _LONGEST and cell.isascii() and cell.replace(".", "", 1).isdigit():
             return Decimal(cell)
         raise _Careful
     if cell is None:
         return None
     if type(cell) is float and cell == cell and cell not in _INFINITIES:
-        return Decimal(repr(cell))
+        number = Decimal(repr(cell))
+        if number.as_tuple().exponent < -MAX_DECIMALS:  # type: ignore[operator]
+            raise _Careful
+        return number
     if type(cell) is int:
         return Decimal(cell)
     raise _Careful
@@ -479,9 +490,10 @@ def _picks(text: str) -> tuple[LotPick, ...]:
 
 
 def _text(cell: object) -> str:
-    """Text without padding ("" when empty). Raises `_Careful` for padded text, numbers, Excel errors."""
+    """ASCII text without padding ("" when empty). Raises `_Careful` for padded or other text (names are
+    normalized there), numbers, Excel errors."""
     if type(cell) is str:
-        if cell[:1] == "#" or cell != cell.strip():
+        if cell[:1] == "#" or cell != cell.strip() or not cell.isascii():
             raise _Careful
         return cell
     if cell is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -86,6 +87,19 @@ def to_text(value: object) -> str:
     return text
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def to_name(value: object) -> str:
+    """A name that identifies something (asset, wallet, ID): cell text in one Unicode form (NFKC, so "Börse"
+    typed two ways, or a full-width "ＢＴＣ", is one name) without invisible characters pasted from web
+    pages (zero-width space, soft hyphen)."""
+    text = to_text(value)
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+
+
 def to_local_datetime(value: object, zone: ZoneInfo) -> datetime:
     """A naive local date-time from a cell.
 
@@ -107,6 +121,9 @@ def to_local_datetime(value: object, zone: ZoneInfo) -> datetime:
         _reject_excel_error(text)
         if not text:
             raise CellError("the date is missing")
+        if _YEAR.fullmatch(text):
+            raise CellError(f"{text} looks like a year, not a date: write the full date as YYYY-MM-DD "
+                            f"(e.g. 2025-03-14)")
         if (_NUMBER_TEXT.match(text) and "," not in text and "$" not in text
                 and any(character.isdigit() for character in text)):
             return _from_serial(Decimal(text))
@@ -122,10 +139,28 @@ def to_local_datetime(value: object, zone: ZoneInfo) -> datetime:
 
 
 def _parse_loose(text: str) -> datetime:
+    """Dates other than ISO 8601: month/day/year (3/14/2025), or with the month's name. A date that could
+    be read two ways, or that lacks its year, month or day, is refused rather than guessed."""
+    fix = "write it as YYYY-MM-DD (e.g. 2025-03-14)"
+    if _DOTTED.match(text):
+        raise CellError(f"'{_clip(text)}' may be day.month.year or month.day.year: {fix}")
+    slashed = _SLASHED.match(text)
+    if slashed and int(slashed.group(1)) > 12:
+        raise CellError(f"'{_clip(text)}' is not month/day/year: {fix}")
     try:
-        return date_parser.parse(text, dayfirst=False, yearfirst=True)
+        first = date_parser.parse(text, dayfirst=False, yearfirst=True, default=_DEFAULTS[0])
+        second = date_parser.parse(text, dayfirst=False, yearfirst=True, default=_DEFAULTS[1])
     except (ValueError, OverflowError) as exc:
-        raise CellError(f"'{_clip(text)}' is not a date: write it as YYYY-MM-DD (e.g. 2025-03-14)") from exc
+        raise CellError(f"'{_clip(text)}' is not a date: {fix}") from exc
+    if first.date() != second.date():  # a part was filled in from the default
+        raise CellError(f"'{_clip(text)}' is not a full date (year, month and day): {fix}")
+    return first
+
+
+_YEAR = re.compile(r"\d{4}")
+_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_SLASHED = re.compile(r"(\d{1,2})[/-]\d{1,2}[/-]\d{2,4}\b")
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 
 def _localize(moment: datetime, zone: ZoneInfo) -> datetime:
