@@ -31,8 +31,7 @@ ensure_venv() {  # $1: pip extra to install ("" or "dev")
 case "${1:-}" in
     demo)
         ensure_venv ""
-        "$VENV/bin/cryptotax" report "$("$VENV/bin/python" -c \
-            'import cryptotax_core.samples as s; print(s.SAMPLE_HISTORY)')"
+        "$VENV/bin/cryptotax" demo --out demo-output --force
         ;;
     test)
         ensure_venv dev

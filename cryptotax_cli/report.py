@@ -18,7 +18,7 @@ from cryptotax_core.summary import YearSummary, reported
 from cryptotax_core.tax import TaxSettings, TaxYear, box_for
 from cryptotax_core.tax.netting import NO_CARRYOVER, Netting
 from cryptotax_core.tax.rates import TaxEstimate
-from cryptotax_core.values import plain
+from cryptotax_core.values import neutralized, plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +123,17 @@ FORM8949_COLUMNS = ("Box", "Description", "Date Acquired", "Date Sold", "Proceed
 
 
 def form8949_csv(report: Report) -> str:
-    """The chosen year's Form 8949 rows, sorted by box, one per disposal (columns a-h and the source row)."""
+    """The chosen year's Form 8949 rows, sorted by box, one per disposal (columns a-h and the source row).
+    Text from the user's table (description, IDs) is neutralized so that no cell runs as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FORM8949_COLUMNS)
     lines = report.tax_year.lines if report.tax_year else ()
     for line in tracked(lines, "writing Form 8949", len(lines)):
-        writer.writerow([line.box, line.description, line.date_acquired.isoformat(), line.date_sold.isoformat(),
-                         line.proceeds, line.cost_basis, line.adjustment_code, line.adjustment or "", line.gain,
-                         line.term.value, line.row, line.tx_id, line.lot_id])
+        writer.writerow([line.box, neutralized(line.description), line.date_acquired.isoformat(),
+                         line.date_sold.isoformat(), line.proceeds, line.cost_basis, line.adjustment_code,
+                         line.adjustment or "", line.gain, line.term.value, line.row, neutralized(line.tx_id),
+                         neutralized(line.lot_id)])
     return buffer.getvalue()
 
 
