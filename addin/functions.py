@@ -24,12 +24,24 @@ from addin.convert import (
     labelled,
     money,
     number_arg,
+    padded,
+    planning_date_arg,
+    prices_arg,
     quantity,
     text_arg,
     wallet_arg,
     year_arg,
 )
 from cryptotax_core import InputError, Term, long_term_from, term_of
+from cryptotax_core.planning import (
+    IDENTIFICATION_RULE,
+    PlanningError,
+    Sale,
+    compare_methods,
+    harvest,
+    unrealized,
+    what_if,
+)
 from cryptotax_core.summary import YearSummary, totals
 from cryptotax_core.tax import INCOME_KINDS, Carryover, FilingStatus, net_capital
 
@@ -272,5 +284,171 @@ def CHECK(transactions, settings=None):
     return [["OK, with these notes:"]] + [[issue_text(warning)] for warning in warnings]
 
 
-FUNCTIONS = (COSTBASIS, GAINLOSS, NETCAPITAL, LOTS, DISPOSALS, TAXSUMMARY, INCOME, HOLDINGTERM, CHECK)
+# -- planning (issue #6) ----------------------------------------------------------------------------------
+PRICES_DOC = "Two columns: asset and USD price per unit, e.g. a Prices range (a header row is skipped)"
+AS_OF_DOC = "Optional: the planning date (default: today; pass TODAY() to recompute each day)"
+UNREALIZED_HEADER = ["Lot", "Asset", "Wallet", "Acquired", "Quantity", "Cost basis", "Price", "Value",
+                     "Unrealized gain", "Term if sold", "Long-term from", "Days to long-term"]
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("prices", ndim=2, doc=PRICES_DOC)
+@arg("as_of", doc=AS_OF_DOC)
+@arg("asset", doc="Optional: only lots of this asset")
+@arg("wallet", doc="Optional: only lots in this wallet")
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def UNREALIZED(transactions, prices, as_of=None, asset=None, wallet=None, settings=None):
+    """Unrealized gain or loss of every open lot at your prices, with its term and days until long-term."""
+    book = book_for(transactions, settings)
+    by_asset = prices_arg(prices)
+    name, wallet_key = asset_arg(book, asset), wallet_arg(book, wallet)
+    day = planning_date_arg(as_of, "as_of", book)
+
+    def answer() -> list[list[object]]:
+        lots = [lot for lot in book.lots(day)
+                if (name is None or lot.asset == name) and (wallet_key is None or lot.wallet.casefold() == wallet_key)]
+        valued = unrealized(lots, by_asset, day)
+        rows: list[list[object]] = [list(UNREALIZED_HEADER)]
+        for value in valued.lots:
+            lot = value.lot
+            rows.append([lot.lot_id, lot.asset, lot.wallet, excel_date(lot.acquired), quantity(lot.quantity),
+                         money(lot.cost_basis), float(value.price), money(value.value), money(value.gain),
+                         value.term.value, excel_date(value.long_term_from), value.days_to_long_term])
+        rows += [[f"Note: {note}"] for note in valued.notes]
+        return padded(rows)
+
+    return book.memo(("UNREALIZED", tuple(sorted(by_asset.items())), day, name, wallet_key), answer)
+
+
+HARVEST_HEADER = ["Rank", "Lot", "Asset", "Wallet", "Acquired", "Quantity", "Value", "Cost basis", "Loss", "Term",
+                  "Days to long-term", "Tax saved", "Loss used this year", "In plan", "Plan saving",
+                  "Carryover added", "Sell", "Lot IDs", "Notes"]
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("prices", ndim=2, doc=PRICES_DOC)
+@arg("as_of", doc=AS_OF_DOC)
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def HARVEST(transactions, prices, as_of=None, settings=None):
+    """Tax-loss harvest candidates ranked by the tax each saves this year, with a cumulative plan."""
+    book = book_for(transactions, settings)
+    by_asset = prices_arg(prices)
+    day = planning_date_arg(as_of, "as_of", book)
+
+    def answer() -> list[list[object]]:
+        found = harvest(book.transactions.transactions, book.options.settings, book.options.tax, day, by_asset)
+        rows: list[list[object]] = [list(HARVEST_HEADER)]
+        for rank, step in enumerate(found.plan, start=1):
+            candidate = step.candidate
+            value, lot = candidate.value, candidate.value.lot
+            rows.append([rank, lot.lot_id, lot.asset, lot.wallet, excel_date(lot.acquired), quantity(lot.quantity),
+                         money(value.value), money(lot.cost_basis), money(candidate.loss), value.term.value,
+                         value.days_to_long_term, "" if candidate.tax_saved is None else money(candidate.tax_saved),
+                         money(candidate.loss_used), "yes" if step.in_plan else "no", money(step.saves),
+                         money(step.carryover_added), quantity(step.quantity) if step.in_plan else 0,
+                         step.lot_ids if step.in_plan else "", "; ".join(candidate.notes)])
+        saving = "Plan: tax saved" if found.has_estimate else "Plan: loss used this year"
+        rows += [[], [saving, money(found.plan_saves)],
+                 ["Plan: carryover to next year", money(found.planned.carryover_out)]]
+        rows += [[f"Note: {note}"] for note in found.notes]
+        return padded(rows)
+
+    return book.memo(("HARVEST", tuple(sorted(by_asset.items())), day), answer)
+
+
+METHODCOMPARE_HEADER = ["Method", "Short-term gain", "Long-term gain", "Net total", "Deductible loss",
+                        "Carryover out", "Estimated tax"]
+CHOICE_HEADER = ["Sale row", "ID", "Date", "Asset", "Wallet", "Quantity", "Lot IDs (best)", "Short-term gain",
+                 "Long-term gain", "Recorded"]
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("year", doc=YEAR_DOC)
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def METHODCOMPARE(transactions, year, settings=None):
+    """The year under FIFO, LIFO, HIFO, LOFO and a tax-minimizing specific identification of its sales."""
+    book = book_for(transactions, settings)
+    number = year_arg(year)
+
+    def answer() -> list[list[object]]:
+        found = compare_methods(book.transactions.transactions, book.options.settings, book.options.tax, number)
+        rows: list[list[object]] = [list(METHODCOMPARE_HEADER)]
+        for method in (*found.methods, found.best):
+            if method.outcome is None:
+                rows.append([method.label, "", "", "", "", "", method.problem or ""])
+                continue
+            netting = method.outcome.netting
+            tax = method.outcome.tax
+            rows.append([method.label, money(method.short_term), money(method.long_term), money(netting.total),
+                         money(netting.deductible_loss), money(method.outcome.carryover_out),
+                         f"add 'Other income {number}' to Settings" if tax is None else money(tax)])
+        rows += [[], list(CHOICE_HEADER)]
+        for choice in found.best.sales:
+            sale = choice.sale
+            rows.append([sale.row, sale.tx_id, excel_date(sale.day), sale.asset, sale.wallet, quantity(sale.quantity),
+                         choice.lot_ids, money(choice.short_term), money(choice.long_term),
+                         "yes" if choice.recorded else "no"])
+        rows += [[], [f"Note: the best identification is a heuristic search ({found.evaluations} engine runs); it "
+                      f"is never worse than the four methods, which are among its candidates"],
+                 [f"Note: {IDENTIFICATION_RULE}"]]
+        return padded(rows)
+
+    return book.memo(("METHODCOMPARE", number), answer)
+
+
+WHATIF_HEADER = ["Lot choice", "Lot IDs", "Proceeds", "Cost basis", "Gain", "Short-term gain", "Long-term gain",
+                 "Tax change", "Capital income change", "Your method"]
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("asset", doc="Ticker of the asset to sell, e.g. BTC")
+@arg("quantity_to_sell", doc="Units to sell, e.g. 0.5")
+@arg("price", doc="USD price per unit")
+@arg("wallet", doc="Optional: the wallet to sell from (default: the only wallet holding the asset)")
+@arg("sale_date", doc="Optional: the date of the sale (default: today)")
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=None, settings=None):
+    """A sale before you make it: gain, term and tax change under each method and the best lot choice."""
+    book = book_for(transactions, settings)
+    name = asset_arg(book, asset)
+    if name is None:
+        raise UserError("asset is missing: give a ticker such as BTC")
+    units, usd = number_arg(quantity_to_sell, "quantity_to_sell"), number_arg(price, "price")
+    wallet_name = text_arg(wallet, "wallet")
+    day = planning_date_arg(sale_date, "sale_date", book)
+
+    def answer() -> list[list[object]]:
+        try:
+            found = what_if(book.transactions.transactions, book.options.settings, book.options.tax,
+                            Sale(name, units, usd, day, wallet_name))
+        except PlanningError as exc:
+            raise UserError(str(exc)) from None
+        rows: list[list[object]] = [list(WHATIF_HEADER)]
+        for preview in found.previews:
+            if preview.outcome is None:
+                rows.append([preview.label, preview.problem or ""])
+                continue
+            lines = preview.lines
+            change = preview.tax_change
+            rows.append([preview.label, preview.lot_ids, money(lines.proceeds), money(lines.cost_basis),
+                         money(lines.gain), money(preview.short_term), money(preview.long_term),
+                         "" if change is None else money(change), money(preview.capital_income_change or Decimal(0)),
+                         "yes" if preview.yours else ""])
+        if not found.position.has_estimate:
+            rows.append([f"Note: add 'Other income {day.year}' to Settings for the tax change"])
+        return padded(rows)
+
+    return book.memo(("WHATIF", name, units, usd, wallet_name, day), answer)
+
+
+FUNCTIONS = (COSTBASIS, GAINLOSS, NETCAPITAL, LOTS, DISPOSALS, TAXSUMMARY, INCOME, HOLDINGTERM, CHECK,
+             UNREALIZED, HARVEST, METHODCOMPARE, WHATIF)
 __all__ = [function.__name__ for function in FUNCTIONS]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -11,10 +12,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from cryptotax_cli.files import OutputExists, write_atomically
+from cryptotax_cli.check import failed, passed
+from cryptotax_cli.demo import DEMO_FOLDER, write_all, write_demo
+from cryptotax_cli.files import OutputExists
+from cryptotax_cli.importing import add_parser as add_import_parser
+from cryptotax_cli.importing import run as run_import
 from cryptotax_cli.new import new_workbook
+from cryptotax_cli.planning import PLANNING_COMMANDS, add_planning_commands, run_planning
+from cryptotax_cli.progress import tracked
 from cryptotax_cli.report import Report, form8949_csv, render_json, render_table
-from cryptotax_cli.workbook import read_workbook
 from cryptotax_core import (
     InputError,
     Method,
@@ -24,11 +30,12 @@ from cryptotax_core import (
     TransferFee,
     compute,
     latest_year_with_disposals,
-    load_csv,
     parse_table,
+    read_csv,
 )
 from cryptotax_core.model import Issue, Reporting
 from cryptotax_core.options import Options, SettingsError, options_from_pairs
+from cryptotax_core.samples import SAMPLE_HISTORY
 from cryptotax_core.settings import DEFAULT_TIME_ZONE
 from cryptotax_core.table import REPORTING_WORDS
 from cryptotax_core.tax import Carryover, FilingStatus, TaxSettings, tax_years
@@ -82,37 +89,24 @@ def _wallet_reporting(text: str) -> tuple[str, Reporting]:
     return wallet.strip(), reporting
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cryptotax", description="US capital gains for crypto and stock "
-                                                                    "from a transaction table.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    report = commands.add_parser(
-        "report", help="compute a transaction table and print the summary",
-        description="Read a transaction table (CSV) and print a per-year summary and one year in detail.")
-    report.add_argument("file", type=Path, help="the transaction table: a CSV file, or a cryptotax workbook "
-                        "(.xlsx/.xlsm: its Transactions sheet and Settings range)")
-    report.add_argument("--year", type=int, help="tax year to detail (default: the latest year with disposals)")
-    report.add_argument("--method", type=_method_option, action="append", default=[], metavar="[YEAR=]METHOD",
+def add_settings_options(parser: argparse.ArgumentParser) -> None:
+    """The options that decide what is computed (shared by report and check)."""
+    parser.add_argument("--year", type=int, help="tax year to detail (default: the latest year with disposals)")
+    parser.add_argument("--method", type=_method_option, action="append", default=[], metavar="[YEAR=]METHOD",
                         help="lot relief: FIFO (default), LIFO, HIFO, LOFO or SPECIFIC; repeat as 2024=HIFO "
                              "to choose per year")
-    report.add_argument("--pooling", choices=[p.value for p in Pooling], default=None,
+    parser.add_argument("--pooling", choices=[p.value for p in Pooling], default=None,
                         help="wallet (default): lots per wallet; universal: one pool per asset for years "
                              "before 2025, allocated to wallets on 2025-01-01")
-    report.add_argument("--tz", default=None, metavar="ZONE",
+    parser.add_argument("--tz", default=None, metavar="ZONE",
                         help=f"IANA time zone for timestamps with an offset (default {DEFAULT_TIME_ZONE}), "
                              "e.g. America/New_York")
-    report.add_argument("--transfer-fee", choices=[f.value for f in TransferFee], default=None,
+    parser.add_argument("--transfer-fee", choices=[f.value for f in TransferFee], default=None,
                         help="units lost to a transfer's network fee: dispose (default) or add to basis")
-    report.add_argument("--allow-shortfall", action="store_const", const=True, default=None,
+    parser.add_argument("--allow-shortfall", action="store_const", const=True, default=None,
                         help="treat units sold beyond those held as a zero-basis lot (a warning) "
                              "instead of an error")
-    new = commands.add_parser(
-        "new", help="create a workbook from the template",
-        description="Create a new cryptotax workbook (Transactions, Settings, Summary, Lots, Form 8949). "
-                    "Never replaces an existing file.")
-    new.add_argument("path", type=Path, help="the workbook to create, e.g. taxes.xlsx")
-    new.add_argument("--with-sample", action="store_true", help="fill Transactions with the sample history")
-    tax = report.add_argument_group("tax situation (Schedule D netting, tax estimate, Form 8949)")
+    tax = parser.add_argument_group("tax situation (Schedule D netting, tax estimate, Form 8949)")
     tax.add_argument("--filing-status", type=_filing_status, default=None, metavar="STATUS",
                      help="single (default), mfj, mfs or hoh: sets the loss limit and the brackets")
     tax.add_argument("--carryover-short", type=_amount, default=None, metavar="USD",
@@ -127,11 +121,47 @@ def build_parser() -> argparse.ArgumentParser:
     tax.add_argument("--reported", type=_wallet_reporting, action="append", default=[], metavar="WALLET=WHAT",
                      help="what the broker of WALLET reports on a 1099-B/1099-DA: none (default), proceeds or "
                           "basis; a row's Broker Reported column wins")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cryptotax", description="US capital gains for crypto and stock "
+                                                                    "from a transaction table.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    report = commands.add_parser(
+        "report", help="compute a transaction table and print the summary",
+        description="Read a transaction table (CSV) and print a per-year summary and one year in detail.")
+    report.add_argument("file", type=Path, help="the transaction table: a CSV file, or a cryptotax workbook "
+                        "(.xlsx/.xlsm: its Transactions sheet and Settings range)")
+    add_settings_options(report)
     output = report.add_argument_group("output")
     output.add_argument("--format", choices=["table", "json"], default="table", help="what to print")
     output.add_argument("--form8949", type=Path, metavar="OUT.csv",
                         help="also write the chosen year's Form 8949 rows (one per disposal, with box) as CSV")
+    output.add_argument("--workbook", type=Path, metavar="OUT.xlsx",
+                        help="also write the chosen year as a workbook of values: Summary with a chart, Form 8949, "
+                             "Schedule D, Lots, Income, Warnings")
     output.add_argument("--force", action="store_true", help="replace output files that exist")
+    new = commands.add_parser(
+        "new", help="create a workbook from the template",
+        description="Create a new cryptotax workbook (Transactions, Settings, Summary, Lots, Form 8949). "
+                    "Never replaces an existing file.")
+    new.add_argument("path", type=Path, help="the workbook to create, e.g. taxes.xlsx")
+    new.add_argument("--with-sample", action="store_true", help="fill Transactions with the sample history")
+    check = commands.add_parser(
+        "check", help="validate a transaction table and list every problem",
+        description="Read and compute a transaction table as report does, then list every problem "
+                    "(row N, column C: message) and the warnings. Exit code 2 when there are errors.")
+    check.add_argument("file", type=Path, help="the transaction table: a CSV file or a cryptotax workbook")
+    add_settings_options(check)
+    add_import_parser(commands)
+    demo = commands.add_parser(
+        "demo", help="run the whole job on the bundled sample history",
+        description="Compute the bundled sample history and write into a folder the sample workbook, the report "
+                    "workbook, the Form 8949 CSV and the JSON report of the latest year; print the summary.")
+    demo.add_argument("--out", type=Path, default=Path(DEMO_FOLDER), metavar="FOLDER",
+                      help=f"the folder to write into (default: {DEMO_FOLDER}, created if missing)")
+    demo.add_argument("--force", action="store_true", help="replace files of an earlier demo")
+    add_planning_commands(commands, add_settings_options)
     return parser
 
 
@@ -173,52 +203,137 @@ def tax_settings_from(args: argparse.Namespace, year: int, base: Options) -> Tax
 def load(path: Path, args: argparse.Namespace) -> tuple[Table, Options, Settings]:
     """The validated table, the workbook's Settings (or defaults for a CSV) and the settings to use."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from cryptotax_cli.workbook import read_workbook  # openpyxl loads only for a workbook
+
         workbook = read_workbook(path)
         try:
             base = options_from_pairs(workbook.settings)
         except SettingsError as exc:
             raise InputError([Issue(0, "", f"{path.name}: {exc}")]) from None
         settings = settings_from(args, base)
-        table = parse_table(workbook.header, workbook.rows, zone=settings.zone(), first_row=workbook.first_row)
+        rows = tracked(workbook.rows, "reading rows", len(workbook.rows))
+        table = parse_table(workbook.header, rows, zone=settings.zone(), first_row=workbook.first_row)
         return table, base, settings
     base = Options()
     settings = settings_from(args, base)
-    return load_csv(path, settings), base, settings
+    header, lines = read_csv(path)
+    return parse_table(header, tracked(lines, "reading rows", len(lines)), zone=settings.zone()), base, settings
+
+
+def run() -> int:
+    """The `cryptotax` command: `main` with Python's cyclic garbage collector off. A run is short and
+    makes millions of small records that form no cycles; reference counting frees them all, and the
+    collector's passes over them would only cost time (a fifth of a 100,000-row report)."""
+    gc.disable()
+    return main()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "new":
         return _new(args.path, args.with_sample)
-    try:
-        table, base, settings = load(args.file, args)
-        result = compute(table.transactions, settings, table.warnings)
-        year = args.year or base.tax_year or latest_year_with_disposals(result) or _last_year(table)
-        year_end = date(year, 12, 31)
-        if any(tx.day > year_end for tx in table.transactions):
-            lots = compute(table.transactions, settings, until=year_end).lots
-        else:  # nothing after the year: the lots at its end are the lots at the end of the history
-            lots = result.lots
-    except InputError as exc:
-        print(f"cryptotax: {args.file} cannot be computed; fix these and run again:", file=sys.stderr)
-        for issue in exc.issues:
+    if args.command == "demo":
+        return _demo(args.out, args.force)
+    if args.command == "import":
+        return run_import(args)
+    if args.command == "check":
+        return _check(args)
+    if args.command in PLANNING_COMMANDS:
+        return _planning(args)
+    return _report(args)
+
+
+def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
+    """Read, validate and compute `args.file` with the settings options in `args` (see add_settings_options):
+    the table and the report of the chosen year. Raises `InputError` (the table) or `ValueError` (a setting)."""
+    table, base, settings = load(args.file, args)
+    result = compute(table.transactions, settings, table.warnings)
+    year = args.year or base.tax_year or latest_year_with_disposals(result) or _last_year(table)
+    year_end = date(year, 12, 31)
+    if any(tx.day > year_end for tx in table.transactions):
+        lots = compute(table.transactions, settings, until=year_end).lots
+    else:  # nothing after the year: the lots at its end are the lots at the end of the history
+        lots = result.lots
+    tax_settings = tax_settings_from(args, year, base)
+    years = tax_years(result, tax_settings)
+    return table, Report(args.file.name, result, lots, settings, tax_settings, years, year)
+
+
+def explain(path: Path, error: InputError | ValueError) -> int:
+    """Print why `path` cannot be computed (every problem of the table, or the setting) and return exit code 2."""
+    if isinstance(error, InputError):
+        print(f"cryptotax: {path} cannot be computed; fix these and run again:", file=sys.stderr)
+        for issue in error.issues:
             print(f"  {issue}", file=sys.stderr)
-        return EXIT_INPUT
-    except ValueError as exc:  # a setting, e.g. an unknown time zone
-        print(f"cryptotax: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+    else:  # a setting, e.g. an unknown time zone
+        print(f"cryptotax: {error}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _report(args: argparse.Namespace) -> int:
     try:
-        tax_settings = tax_settings_from(args, year, base)
-        years = tax_years(result, tax_settings)
-        report = Report(args.file.name, result, lots, settings, tax_settings, years, year)
+        _, report = compute_report(args)
+    except (InputError, ValueError) as exc:
+        return explain(args.file, exc)
+    try:
+        outputs: list[tuple[Path, bytes]] = []
         if args.form8949:
-            write_atomically(args.form8949, form8949_csv(report).encode("utf-8"), force=args.force)
+            outputs.append((args.form8949, form8949_csv(report).encode("utf-8")))
+        if args.workbook:
+            if args.workbook.suffix.lower() != ".xlsx":
+                raise ValueError(f"{args.workbook}: the report workbook must be a .xlsx file")
+            from cryptotax_cli.report_workbook import report_workbook  # XlsxWriter loads only when asked
+
+            outputs.append((args.workbook, report_workbook(report)))
+        write_all(outputs, force=args.force, keep=(args.file,))
     except (ValueError, OutputExists) as exc:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     try:
         print(render_json(report) if args.format == "json" else render_table(report))
     except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error of the report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _demo(folder: Path, force: bool) -> int:
+    args = build_parser().parse_args(["report", str(SAMPLE_HISTORY)])  # the report's defaults
+    try:
+        _, report = compute_report(args)
+    except (InputError, ValueError) as exc:  # pragma: no cover - the bundled sample is valid
+        return explain(args.file, exc)
+    try:
+        written = write_demo(folder, report, force=force)
+    except (OSError, ValueError) as exc:
+        print(f"cryptotax: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(render_table(report))
+    print("", f"Files written to {folder}:", *(f"  {path}" for path in written), sep="\n")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        table, report = compute_report(args)
+    except InputError as exc:
+        print(failed(args.file, exc.issues))
+        return EXIT_INPUT
+    except ValueError as exc:
+        return explain(args.file, exc)
+    print(passed(len(table.transactions), report.result.warnings))
+    return 0
+
+
+def _planning(args: argparse.Namespace) -> int:
+    """harvest, compare, whatif: the table loaded as report loads it, then cryptotax_cli/planning.py."""
+    try:
+        table, base, settings = load(args.file, args)
+        text = run_planning(args, table, base, settings, lambda year: tax_settings_from(args, year, base))
+    except (InputError, ValueError) as exc:
+        return explain(args.file, exc)
+    try:
+        print(text)
+    except BrokenPipeError:  # the reader stopped early (e.g. `| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
@@ -239,4 +354,4 @@ def _last_year(table: Table) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -1,0 +1,137 @@
+"""Which lot relief method serves a year best: FIFO, LIFO, HIFO and LOFO side by side, and a specific
+identification of the year's sales that lowers the year's tax further (domain.md, Which units are sold).
+
+Each method is applied to the one year (`Settings.method_by_year`); the years before keep the user's own
+settings, so the carryover into the year is the same for all. Sales whose Lot IDs the user already
+recorded keep them under every method: an identification made at the time of sale stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cryptotax_core.engine import compute
+from cryptotax_core.model import Disposal, InputError, LotPick, Method, Term, Transaction
+from cryptotax_core.planning.identify import Evaluated, LotChoice, LotSearch, choices, run_year, sale_disposals
+from cryptotax_core.planning.position import Outcome, YearPosition, year_position
+from cryptotax_core.settings import Settings
+from cryptotax_core.summary import totals
+from cryptotax_core.tax import TaxSettings
+from cryptotax_core.values import plain
+
+METHODS: tuple[Method, ...] = (Method.FIFO, Method.LIFO, Method.HIFO, Method.LOFO)
+"""The single methods compared (domain.md, Which units are sold: the methods users expect)."""
+BEST_LABEL = "Best identification"
+IDENTIFICATION_RULE = (
+    'domain.md, Which units are sold: "Specific identification must be made no later than the time of sale '
+    'and recorded (lot IDs on the sale row); a standing order (e.g. "HIFO for wallet X") counts. Without '
+    'identification: FIFO within the wallet, ordered by original acquisition date."'
+)
+"""Why a better identification found afterwards cannot be claimed for sales already made."""
+
+
+@dataclass(frozen=True, slots=True)
+class SaleChoice:
+    """The lots one sale row took, with the gain they give (report lines: cents per line)."""
+
+    sale: Transaction
+    picks: tuple[LotPick, ...]
+    disposals: tuple[Disposal, ...]
+    recorded: bool  # the user's own Lot IDs (kept under every method)
+
+    @property
+    def lot_ids(self) -> str:
+        """The picks as the Lot IDs column reads them: `ID:quantity, ID:quantity`."""
+        return ", ".join(f"{pick.lot_id}:{plain(pick.quantity)}" if pick.quantity is not None else pick.lot_id
+                         for pick in self.picks)
+
+    @property
+    def short_term(self) -> Decimal:
+        return totals(d for d in self.disposals if d.term is Term.SHORT).gain
+
+    @property
+    def long_term(self) -> Decimal:
+        return totals(d for d in self.disposals if d.term is Term.LONG).gain
+
+
+@dataclass(frozen=True, slots=True)
+class MethodResult:
+    """One way of choosing the year's lots: a single method, or the best identification found.
+
+    fallback: the year's method for what the picks leave open (transfers between own wallets).
+    problem: why this way cannot be used on this history (e.g. a recorded Lot ID it would empty first).
+    """
+
+    label: str
+    fallback: Method
+    short_term: Decimal = Decimal(0)
+    long_term: Decimal = Decimal(0)
+    outcome: Outcome | None = None
+    sales: tuple[SaleChoice, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    year: int
+    position: YearPosition  # the year under the user's own settings (carryover in, tax situation)
+    methods: tuple[MethodResult, ...]
+    best: MethodResult
+    evaluations: int  # engine runs the search made
+
+    @property
+    def has_estimate(self) -> bool:
+        return self.position.has_estimate
+
+    @property
+    def recorded_rows(self) -> tuple[int, ...]:
+        return tuple(choice.sale.row for choice in self.best.sales if choice.recorded)
+
+
+def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax: TaxSettings, year: int, *,
+                    max_evaluations: int | None = None) -> Comparison:
+    """The year under each of `METHODS` and under the best specific identification found.
+
+    The identification is a heuristic (`LotSearch.best`): the single methods' own choices are among its
+    candidates, so it never yields more tax (or, without other income, a larger capital result) than any
+    of them; a better choice may exist that it does not find. Every figure comes from the engine run on
+    the whole history with the chosen Lot IDs. Raises `InputError` if the history itself cannot be computed.
+    """
+    base = compute(transactions, settings)
+    position = year_position(base, tax, year)
+    sales = [tx for tx in sorted(transactions, key=lambda tx: (tx.when, tx.seq))
+             if tx.day.year == year and tx.tx_type.is_disposal]
+    free_rows = {tx.row for tx in sales if not tx.lot_ids}
+    search = LotSearch(transactions, settings, position, free_rows, max_evaluations=max_evaluations)
+    methods: list[MethodResult] = []
+    starts: list[LotChoice] = []
+    contenders: list[Evaluated] = []
+    for method in METHODS:
+        try:
+            found = run_year(transactions, settings, position, LotChoice(method, {}), whole=True)
+        except InputError as exc:
+            methods.append(MethodResult(method.value, method, problem=f"{method.value} cannot be used for "
+                                                                       f"{year}: {exc.issues[0]}"))
+            continue
+        methods.append(_method_result(method.value, found, sales, free_rows))
+        starts.append(LotChoice(method, choices(found.result, free_rows)))
+        contenders.append(found)
+    own = settings.method_for(year)
+    found_best = search.best(starts, Method.FIFO if own is Method.SPECIFIC else own) if free_rows else None
+    if found_best is not None:
+        contenders.append(found_best)
+    if not contenders:
+        best = MethodResult(BEST_LABEL, own, problem=methods[0].problem)
+    else:
+        winner = min(contenders, key=lambda found: found.outcome.key)  # the methods come first: they win ties
+        best = _method_result(BEST_LABEL, winner, sales, free_rows)
+    return Comparison(year, position, tuple(methods), best, search.evaluations)
+
+
+def _method_result(label: str, found: Evaluated, sales: Sequence[Transaction], free_rows: set[int]) -> MethodResult:
+    picked = choices(found.result, free_rows)
+    made = tuple(SaleChoice(tx, picked.get(tx.row, ()) if tx.row in free_rows else tx.lot_ids,
+                            sale_disposals(found.result, tx.row), tx.row not in free_rows) for tx in sales)
+    return MethodResult(label, found.candidate.fallback, *found.gains, found.outcome, made)

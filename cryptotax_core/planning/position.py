@@ -1,0 +1,112 @@
+"""A tax year's capital position and what a change to it does to the year's tax.
+
+Planning asks one question over and over: the year as it is, and the year with some more short-term or
+long-term gain (a sale not made yet, another lot choice). The answer always comes from the project's
+own rules: Schedule D netting with the carryover in and the loss limit (`net_capital`) and, when the
+user gave other income for the year, the tax estimate (`estimate_tax`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cryptotax_core.model import Result
+from cryptotax_core.summary import summarize
+from cryptotax_core.tax import Carryover, Netting, TaxEstimate, TaxSettings, estimate_tax, net_capital, net_years
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A year's Schedule D result and, with other income, its estimated tax.
+
+    capital_income: what the capital results add to taxable income: the net gain, or minus the
+        deductible loss (Schedule D line 16, or line 21 as a negative amount).
+    ordinary_part: the part of a positive `capital_income` taxed at ordinary rates (net short-term gain
+        not sheltered by long-term loss); the rest is net capital gain at the long-term rates.
+    """
+
+    netting: Netting
+    estimate: TaxEstimate | None
+
+    @property
+    def capital_income(self) -> Decimal:
+        return self.netting.total if self.netting.total > 0 else -self.netting.deductible_loss
+
+    @property
+    def ordinary_part(self) -> Decimal:
+        netting = self.netting
+        if netting.total <= 0:
+            return ZERO
+        return netting.total - max(ZERO, min(netting.long_term, netting.total))
+
+    @property
+    def carryover_out(self) -> Decimal:
+        return self.netting.carryover_out.short_term + self.netting.carryover_out.long_term
+
+    @property
+    def tax(self) -> Decimal | None:
+        return None if self.estimate is None else self.estimate.total_tax
+
+    @property
+    def key(self) -> tuple[Decimal, ...]:
+        """Smaller is better for the year: the estimated tax; without other income (no estimate), the
+        capital income, then its part at ordinary rates. A larger carryover out breaks ties (it is
+        worth something next year)."""
+        if self.estimate is not None:
+            return (self.estimate.total_tax, -self.carryover_out)
+        return (self.capital_income, self.ordinary_part, -self.carryover_out)
+
+
+@dataclass(frozen=True, slots=True)
+class YearPosition:
+    """A year's realized short-term and long-term gain (report lines, in cents) with what surrounds it:
+    the carryover into the year (from the earlier years of the data, or the user's carryover before
+    them) and the user's tax situation."""
+
+    year: int
+    short_term: Decimal
+    long_term: Decimal
+    carryover_in: Carryover
+    tax: TaxSettings
+
+    @property
+    def has_estimate(self) -> bool:
+        """A tax estimate needs the year's other income (domain.md, Rates: the brackets stack on it)."""
+        return self.year in self.tax.other_income
+
+    def outcome(self, short_term: Decimal | None = None, long_term: Decimal | None = None) -> Outcome:
+        """The year with these gains instead of its own (None: its own)."""
+        netting = net_capital(self.short_term if short_term is None else short_term,
+                              self.long_term if long_term is None else long_term,
+                              self.carryover_in, self.tax.filing_status, self.tax.taxable_income.get(self.year))
+        other_income = self.tax.other_income.get(self.year)
+        estimate = None if other_income is None else estimate_tax(self.year, self.tax.filing_status, other_income,
+                                                                  netting)
+        return Outcome(netting, estimate)
+
+    def plus(self, short_term: Decimal = ZERO, long_term: Decimal = ZERO) -> Outcome:
+        """The year with more gain (a loss is negative) on top of its own."""
+        return self.outcome(self.short_term + short_term, self.long_term + long_term)
+
+
+def year_position(result: Result, tax: TaxSettings, year: int) -> YearPosition:
+    """The position of `year` in a computed history: its gains as the report totals them and the
+    carryover the earlier years pass into it (years without data between pass it on, using the loss
+    limit there, as `tax_years` does)."""
+    summaries = summarize(result)
+    gains = {number: (summary.short_term.gain, summary.long_term.gain)
+             for number, summary in summaries.items() if number <= year}
+    gains.setdefault(year, (ZERO, ZERO))
+    nettings = net_years(gains, tax.carryover_in, tax.filing_status, tax.taxable_income)
+    carryover_in = nettings[year - 1].carryover_out if year - 1 in nettings else tax.carryover_in
+    short_term, long_term = gains[year]
+    return YearPosition(year, short_term, long_term, carryover_in, tax)
+
+
+def year_gains(result: Result, year: int) -> tuple[Decimal, Decimal]:
+    """A year's short-term and long-term gain as the report totals them (cents per line)."""
+    summary = summarize(result).get(year)
+    return (summary.short_term.gain, summary.long_term.gain) if summary else (ZERO, ZERO)
