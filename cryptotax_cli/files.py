@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -18,7 +21,10 @@ def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
     if path.exists() and not force:
         raise OutputExists(f"{path} exists: choose another name or add --force to replace it")
     folder = path.parent if str(path.parent) else Path(".")
+    _remove_leftovers(folder, path.name)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    if hasattr(os, "fchmod"):  # mkstemp makes the file private (0600); an output gets the user's usual mode
+        os.fchmod(handle, 0o666 & ~_umask())
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -35,3 +41,25 @@ def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+LEFTOVER_AGE_SECONDS = 24 * 3600
+
+
+def _remove_leftovers(folder: Path, name: str) -> None:
+    """Temporary files of this output that a killed run left behind (`.NAME.*.tmp`, older than a day, so
+    never one that a running write still uses)."""
+    cutoff = time.time() - LEFTOVER_AGE_SECONDS
+    try:
+        for leftover in folder.glob(f".{glob.escape(name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if leftover.is_file() and not leftover.is_symlink() and leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+    except OSError:
+        pass
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -200,6 +200,7 @@ class _RowReader:
         quantity: Decimal | None, lot_ids: tuple[LotPick, ...], asset: str | None,
     ) -> None:
         name = tx_type.value
+        article = "an" if name[0] in "AEIOU" else "a"
         if tx_type is TxType.TRANSFER:
             if to_wallet is None:
                 fields.error("To Wallet", "a Transfer needs the destination wallet in To Wallet")
@@ -215,7 +216,7 @@ class _RowReader:
                                                                    "a network fee in Fee USD"))
             return
         if usd_value is None:
-            fields.error("USD Value", f"a {name} needs its USD value ({_VALUE_MEANING[tx_type]})")
+            fields.error("USD Value", f"{article} {name} needs its USD value ({_VALUE_MEANING[tx_type]})")
         if to_wallet is not None:
             fields.error("To Wallet", "only a Transfer has a To Wallet; clear it or change the Type")
         if tx_type is TxType.TRADE:
@@ -229,10 +230,10 @@ class _RowReader:
             column = "Received Asset" if received_asset else "Received Quantity"
             fields.error(column, "only a Trade or Transfer receives another asset; clear it or change the Type")
         if lot_ids and not tx_type.is_disposal:
-            fields.error("Lot IDs", f"a {name} disposes of nothing; Lot IDs belong on Sell, Trade, Spend "
+            fields.error("Lot IDs", f"{article} {name} disposes of nothing; Lot IDs belong on Sell, Trade, Spend "
                                     f"or Transfer rows")
         if tx_type.is_income and fee_usd:
-            self.warnings.append(Issue(fields.row, "Fee USD", f"a fee on a {name} row is not used: the lot's "
+            self.warnings.append(Issue(fields.row, "Fee USD", f"a fee on {article} {name} row is not used: the lot's "
                                                               f"basis is the fair market value"))
         if quantity is not None and lot_ids:
             named = sum((pick.quantity for pick in lot_ids if pick.quantity is not None), Decimal(0))
