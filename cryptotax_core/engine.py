@@ -48,6 +48,7 @@ _INCOME_TYPES = (TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, T
 _SHORT, _LONG = Term.SHORT, Term.LONG
 _SPECIFIC = Method.SPECIFIC
 _STOCK = AssetClass.STOCK
+CRYPTO_WASH_ROWS = 5  # a crypto warning lists this many rows; the search for more stops there
 WASH_SALE_DAYS = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (domain.md, Wash sales)
 _ORDER = attrgetter("when", "seq")  # rows by date and time, ties in table order
 
@@ -233,11 +234,13 @@ class _Engine:
         is not among the units sold, and, if bought before the sale, is still held. Crypto is property,
         not stock: a loss with a purchase in the window is only counted for a warning."""
         sold = self.disposals[first:]
-        lots_sold = {disposal.lot_id for disposal in sold}
         if tx.asset_class is not _STOCK:
-            if self.purchases.around(tx.asset, tx.day, lots_sold, first_only=True):
-                self.crypto_washes.setdefault((tx.asset, tx.day.year), []).append(tx.row)
+            rows = self.crypto_washes.setdefault((tx.asset, tx.day.year), [])
+            if len(rows) <= CRYPTO_WASH_ROWS and self.purchases.around(
+                    tx.asset, tx.day, {disposal.lot_id for disposal in sold}, first_only=True):
+                rows.append(tx.row)
             return
+        lots_sold = {disposal.lot_id for disposal in sold}
         candidates = self.purchases.around(tx.asset, tx.day, lots_sold)
         for index, disposal in enumerate(sold, first):
             loss = disposal.cost_basis - disposal.proceeds
@@ -355,10 +358,12 @@ class _Engine:
     def finish(self) -> Result:
         if self.universal:
             self.allocate()
-        for (asset, year), rows in sorted(self.crypto_washes.items(), key=lambda item: item[1][0]):
-            shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+        flagged = [(asset, year, rows) for (asset, year), rows in self.crypto_washes.items() if rows]
+        for asset, year, rows in sorted(flagged, key=lambda item: item[2][0]):
+            count = f"{len(rows)} sale(s)" if len(rows) <= CRYPTO_WASH_ROWS else f"more than {CRYPTO_WASH_ROWS} sales"
+            shown = ", ".join(map(str, rows[:CRYPTO_WASH_ROWS])) + (", ..." if len(rows) > CRYPTO_WASH_ROWS else "")
             self.warnings.append(Issue(rows[0], "", (
-                f"{len(rows)} sale(s) of {asset} at a loss in {year} had a purchase of {asset} within 30 days "
+                f"{count} of {asset} at a loss in {year} had a purchase of {asset} within 30 days "
                 f"before or after (rows {shown}): the wash-sale rule applies to stock, not to crypto today "
                 f"(domain.md), so the losses count; a future rule could disallow them")))
         if self.errors:

@@ -560,8 +560,10 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
             return None
         quantity = number(cells[i_quantity])
         usd_value = number(cells[i_value])
-        fee_usd = number(cells[i_fee]) or zero
-        received_quantity = number(cells[i_received_quantity])
+        cell = cells[i_fee]
+        fee_usd = zero if cell in blanks else number(cell) or zero
+        cell = cells[i_received_quantity]
+        received_quantity = None if cell in blanks else number(cell)
         if (quantity is None or not zero < quantity <= MAX_QUANTITY or not zero <= fee_usd <= MAX_USD
                 or (usd_value is not None and not zero <= usd_value <= MAX_USD)
                 or (received_quantity is not None and not zero < received_quantity <= MAX_QUANTITY)):
