@@ -66,6 +66,11 @@ def totals(disposals: Iterable[Disposal]) -> Totals:
     return Totals(proceeds, cost, adjustment)
 
 
+def term_gain(disposals: Iterable[Disposal], term: Term) -> Decimal:
+    """The reported gain or loss of the disposals of one term."""
+    return totals(disposal for disposal in disposals if disposal.term is term).gain
+
+
 def income_by_type(events: Iterable[IncomeEvent]) -> dict[TxType, Decimal]:
     by_type: dict[TxType, Decimal] = {}
     for event in events:

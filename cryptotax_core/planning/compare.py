@@ -17,7 +17,7 @@ from cryptotax_core.model import Disposal, InputError, LotPick, Method, Term, Tr
 from cryptotax_core.planning.identify import Evaluated, LotChoice, LotSearch, choices, run_year, sale_disposals
 from cryptotax_core.planning.position import Outcome, YearPosition, year_position
 from cryptotax_core.settings import Settings
-from cryptotax_core.summary import totals
+from cryptotax_core.summary import term_gain
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.values import plain
 
@@ -49,11 +49,11 @@ class SaleChoice:
 
     @property
     def short_term(self) -> Decimal:
-        return totals(d for d in self.disposals if d.term is Term.SHORT).gain
+        return term_gain(self.disposals, Term.SHORT)
 
     @property
     def long_term(self) -> Decimal:
-        return totals(d for d in self.disposals if d.term is Term.LONG).gain
+        return term_gain(self.disposals, Term.LONG)
 
 
 @dataclass(frozen=True, slots=True)

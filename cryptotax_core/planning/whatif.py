@@ -32,7 +32,7 @@ from cryptotax_core.planning.position import Outcome, YearPosition, year_positio
 from cryptotax_core.planning.prices import times
 from cryptotax_core.pools import relief_name
 from cryptotax_core.settings import Settings
-from cryptotax_core.summary import Totals, totals
+from cryptotax_core.summary import Totals, term_gain, totals
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.values import plain
 
@@ -83,11 +83,11 @@ class Preview:
 
     @property
     def short_term(self) -> Decimal:
-        return totals(d for d in self.disposals if d.term is Term.SHORT).gain
+        return term_gain(self.disposals, Term.SHORT)
 
     @property
     def long_term(self) -> Decimal:
-        return totals(d for d in self.disposals if d.term is Term.LONG).gain
+        return term_gain(self.disposals, Term.LONG)
 
     @property
     def tax_change(self) -> Decimal | None:
