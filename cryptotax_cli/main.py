@@ -89,9 +89,11 @@ def _wallet_reporting(text: str) -> tuple[str, Reporting]:
     return wallet.strip(), reporting
 
 
-def add_settings_options(parser: argparse.ArgumentParser) -> None:
-    """The options that decide what is computed (shared by report and check)."""
-    parser.add_argument("--year", type=int, help="tax year to detail (default: the latest year with disposals)")
+def add_settings_options(parser: argparse.ArgumentParser,
+                         year_help: str = "tax year to detail (default: the latest year with disposals)") -> None:
+    """The options that decide what is computed (shared by report, check and the planning commands, which
+    say with `year_help` what --year means for them)."""
+    parser.add_argument("--year", type=int, help=year_help)
     parser.add_argument("--method", type=_method_option, action="append", default=[], metavar="[YEAR=]METHOD",
                         help="lot relief: FIFO (default), LIFO, HIFO, LOFO or SPECIFIC; repeat as 2024=HIFO "
                              "to choose per year")

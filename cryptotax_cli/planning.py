@@ -55,7 +55,7 @@ def _amount(text: str) -> Decimal:
 
 
 def add_planning_commands(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
-                          add_settings_options: Callable[[argparse.ArgumentParser], None]) -> None:
+                          add_settings_options: Callable[[argparse.ArgumentParser, str], None]) -> None:
     """The `harvest`, `compare` and `whatif` subcommands, each with the report's settings and tax options."""
     harvest_parser = commands.add_parser(
         "harvest", help="tax-loss harvest: which loss lots to sell before year end and what each saves",
@@ -68,9 +68,8 @@ def add_planning_commands(commands: argparse._SubParsersAction,  # type: ignore[
                                 help="USD price per unit of an asset, e.g. BTC=91000; repeat for each asset "
                                      "(an asset without a price is left out, never guessed)")
     _planning_date_option(harvest_parser, "the planning date: the day you would sell")
-    add_settings_options(harvest_parser)
-    _year_help(harvest_parser, "tax year to plan (default: the planning date's year; without --as-of, "
-                               "an earlier year is planned as of its December 31)")
+    add_settings_options(harvest_parser, "tax year to plan (default: the planning date's year; without --as-of, "
+                         "an earlier year is planned as of its December 31)")
     _format_option(harvest_parser)
 
     compare = commands.add_parser(
@@ -79,8 +78,7 @@ def add_planning_commands(commands: argparse._SubParsersAction,  # type: ignore[
                     "identification of the year's sales that lowers the year's tax (a heuristic that is never "
                     "worse than the four methods). Sales with recorded Lot IDs keep them.")
     compare.add_argument("file", type=Path, help=FILE_HELP)
-    add_settings_options(compare)
-    _year_help(compare, "tax year to compare (default: the latest year with disposals)")
+    add_settings_options(compare, "tax year to compare (default: the latest year with disposals)")
     _format_option(compare)
 
     whatif = commands.add_parser(
@@ -95,8 +93,7 @@ def add_planning_commands(commands: argparse._SubParsersAction,  # type: ignore[
     whatif.add_argument("--wallet", help="the wallet to sell from (default: the only wallet holding the asset)")
     whatif.add_argument("--fee", type=_amount, default=Decimal(0), metavar="USD", help="the sale's fee in USD")
     _planning_date_option(whatif, "the date of the sale")
-    add_settings_options(whatif)
-    _year_help(whatif, "must be the sale date's year if given (default: the sale date's year)")
+    add_settings_options(whatif, "must be the sale date's year if given (default: the sale date's year)")
     _format_option(whatif)
 
 
@@ -106,11 +103,6 @@ def _planning_date_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["table", "json"], default="table", help="what to print")
-
-
-def _year_help(parser: argparse.ArgumentParser, text: str) -> None:
-    """Say what --year (from the shared settings options) means for this command."""
-    parser._option_string_actions["--year"].help = text
 
 
 def planning_date(args: argparse.Namespace, today: date) -> date:

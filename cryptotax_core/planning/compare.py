@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cryptotax_core.engine import compute
-from cryptotax_core.model import Disposal, InputError, LotPick, Method, Term, Transaction
+from cryptotax_core.model import Disposal, InputError, LotPick, Method, Transaction
 from cryptotax_core.planning.identify import Evaluated, LotChoice, LotSearch, choices, run_year, sale_disposals
-from cryptotax_core.planning.position import Outcome, YearPosition, year_position
+from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
 from cryptotax_core.settings import Settings
-from cryptotax_core.summary import term_gain
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.values import plain
 
@@ -33,7 +32,7 @@ IDENTIFICATION_RULE = (
 
 
 @dataclass(frozen=True, slots=True)
-class SaleChoice:
+class SaleChoice(TermGains):
     """The lots one sale row took, with the gain they give (report lines: cents per line)."""
 
     sale: Transaction
@@ -47,13 +46,6 @@ class SaleChoice:
         return ", ".join(f"{pick.lot_id}:{plain(pick.quantity)}" if pick.quantity is not None else pick.lot_id
                          for pick in self.picks)
 
-    @property
-    def short_term(self) -> Decimal:
-        return term_gain(self.disposals, Term.SHORT)
-
-    @property
-    def long_term(self) -> Decimal:
-        return term_gain(self.disposals, Term.LONG)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,30 @@ user gave other income for the year, the tax estimate (`estimate_tax`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cryptotax_core.model import Result
-from cryptotax_core.summary import summarize
+from cryptotax_core.model import Disposal, Result, Term
+from cryptotax_core.summary import summarize, term_gain
 from cryptotax_core.tax import Carryover, Netting, TaxEstimate, TaxSettings, estimate_tax, net_capital, net_years
 
 ZERO = Decimal(0)
+
+
+class TermGains:
+    """The short-term and long-term gain of a record's `disposals` (the slices of one sale)."""
+
+    __slots__ = ()
+    disposals: Sequence[Disposal]
+
+    @property
+    def short_term(self) -> Decimal:
+        return term_gain(self.disposals, Term.SHORT)
+
+    @property
+    def long_term(self) -> Decimal:
+        return term_gain(self.disposals, Term.LONG)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from cryptotax_core.engine import compute
-from cryptotax_core.model import Disposal, InputError, Lot, LotPick, Method, Term, Transaction, TxType
+from cryptotax_core.model import Disposal, InputError, Lot, LotPick, Method, Transaction, TxType
 from cryptotax_core.planning.compare import METHODS
 from cryptotax_core.planning.identify import (
     Evaluated,
@@ -28,11 +28,11 @@ from cryptotax_core.planning.identify import (
     run_year,
     sale_disposals,
 )
-from cryptotax_core.planning.position import Outcome, YearPosition, year_position
+from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
 from cryptotax_core.planning.prices import times
 from cryptotax_core.pools import relief_name
 from cryptotax_core.settings import Settings
-from cryptotax_core.summary import Totals, term_gain, totals
+from cryptotax_core.summary import Totals, totals
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.values import plain
 
@@ -58,7 +58,7 @@ class Sale:
 
 
 @dataclass(frozen=True, slots=True)
-class Preview:
+class Preview(TermGains):
     """The sale under one lot choice.
 
     picks: the lots taken, as Lot IDs would name them. outcome: the year with the sale; base: without it.
@@ -81,13 +81,6 @@ class Preview:
     def lines(self) -> Totals:
         return totals(self.disposals)
 
-    @property
-    def short_term(self) -> Decimal:
-        return term_gain(self.disposals, Term.SHORT)
-
-    @property
-    def long_term(self) -> Decimal:
-        return term_gain(self.disposals, Term.LONG)
 
     @property
     def tax_change(self) -> Decimal | None:
