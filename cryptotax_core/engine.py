@@ -142,17 +142,16 @@ class _Engine:
         self.wallet_order.setdefault(to_wallet, len(self.wallet_order))
         received = tx.received_quantity if tx.received_quantity is not None else tx.quantity
         fee_units = tx.quantity - received
+        dispose_fee = self.settings.transfer_fee is TransferFee.DISPOSE
+        if self.universal and dispose_fee and self.moves_within_pool(tx):
+            self.fee_disposal(tx, fee_units, self.pool(tx.wallet, tx.asset, tx.when).relieve(fee_units)[0]
+                              if fee_units else [])
+            self.credit(to_wallet, tx.asset, received)
+            return
         slices = self.take(tx, tx.quantity)
         fee_slices, moved = _split_off(slices, fee_units)
-        if self.settings.transfer_fee is TransferFee.DISPOSE:
-            if fee_slices:
-                self.dispose(tx, fee_slices, tx.fee_usd, DisposalKind.FEE)
-                if not tx.fee_usd:
-                    self.warn(tx, "Fee USD", f"the network fee of {plain(fee_units)} {tx.asset} is a disposal "
-                                             f"with proceeds 0: enter its USD value in Fee USD")
-            elif tx.fee_usd:
-                self.warn(tx, "Fee USD", "not used: no units were lost to the fee (Received Quantity equals "
-                                         "Quantity); with the transfer-fee setting 'basis' it is added to basis")
+        if dispose_fee:
+            self.fee_disposal(tx, fee_units, fee_slices)
             extra = _ZERO
         else:
             extra = sum((basis for _, _, basis, _ in fee_slices), _ZERO) if fee_slices else tx.fee_usd
@@ -163,6 +162,28 @@ class _Engine:
             if arrived.asset_class is _STOCK:
                 self.track(arrived)
         self.credit(to_wallet, tx.asset, received)
+
+    def moves_within_pool(self, tx: Transaction) -> bool:
+        """Under universal pooling, a transfer of units the wallet holds, naming no lots, under a method
+        other than specific identification leaves the one pool as it is (the units keep their lots and
+        their place in the order): only the wallets' balances change, here."""
+        key = (tx.wallet, tx.asset)
+        held = self.balances.get(key, _ZERO)
+        if tx.lot_ids or held < tx.quantity or self.pool(tx.wallet, tx.asset, tx.when).method is _SPECIFIC:
+            return False
+        self.balances[key] = held - tx.quantity
+        return True
+
+    def fee_disposal(self, tx: Transaction, fee_units: Decimal, fee_slices: list[Slice]) -> None:
+        """Units lost to a transfer's network fee are disposed of at Fee USD (domain.md)."""
+        if fee_slices:
+            self.dispose(tx, fee_slices, tx.fee_usd, DisposalKind.FEE)
+            if not tx.fee_usd:
+                self.warn(tx, "Fee USD", f"the network fee of {plain(fee_units)} {tx.asset} is a disposal "
+                                         f"with proceeds 0: enter its USD value in Fee USD")
+        elif tx.fee_usd:
+            self.warn(tx, "Fee USD", "not used: no units were lost to the fee (Received Quantity equals "
+                                     "Quantity); with the transfer-fee setting 'basis' it is added to basis")
 
     def take(self, tx: Transaction, quantity: Decimal) -> list[Slice]:
         """Relieve units for a disposal or transfer; report shortfalls and unmet Lot IDs."""

@@ -109,6 +109,27 @@ def test_universal_pooling_ends_on_2025_01_01() -> None:
     assert gains(ok)[-1] == ("S25", "KR", Decimal("0.5"), 15000, 10000, "short")
 
 
+def test_universal_transfer_disposes_of_fee_units_first_in_order_and_leaves_the_lots_whole() -> None:
+    """One pool for all wallets: a transfer of 1.5 BTC with 0.01 lost to the fee (worth 300) disposes
+    of the first 0.01 by FIFO (lot A, 1 @ 10000: basis 100, gain 200); the other units keep their place
+    in the pool, so a sale of the 1.49 received takes the rest of A (0.99, basis 9900, proceeds
+    0.99/1.49 of 44700 = 29700) and then 0.5 of B (1 @ 20000: basis 10000, proceeds 15000)."""
+    rows = [buy("A", "2024-01-10", "BTC", "1", "10000"), buy("B", "2024-02-10", "BTC", "1", "20000"),
+            transfer("T", "2024-03-01", "BTC", "1.5", "Coinbase", "Ledger", received="1.49", fee="300")]
+    result = run([*rows, sell("S", "2024-04-01", "BTC", "1.49", "44700", wallet="Ledger")],
+                 pooling=Pooling.UNIVERSAL)
+    assert gains(result) == [("T", "A", Decimal("0.01"), 300, 100, "short"),
+                             ("S", "A", Decimal("0.99"), 29700, 9900, "short"),
+                             ("S", "B", Decimal("0.5"), 15000, 10000, "short")]
+    # Coinbase holds the other 0.5 at the end of 2024: the rest of B is allocated to it
+    assert [(lot.wallet, lot.lot_id, lot.quantity, lot.cost_basis) for lot in result.lots] == [
+        ("Coinbase", "B", Decimal("0.5"), 10000)]
+    with pytest.raises(InputError) as error:
+        run([*rows, sell("S", "2024-04-01", "BTC", "1.5", "45000", wallet="Ledger")], pooling=Pooling.UNIVERSAL)
+    assert [str(i) for i in error.value.issues] == [
+        "row 5, column Quantity: sells 1.5 BTC from 'Ledger' on 2024-04-01 but 1.49 are held there"]
+
+
 def test_allocation_fills_wallets_in_order_of_first_use_oldest_lots_first() -> None:
     """Wallet A (first used) holds 1.5 and B 0.5 at the end of 2024; lots L1 (1 @ 100), L2 (1 @ 300).
     A gets L1 and half of L2; B the other half."""
