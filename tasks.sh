@@ -20,8 +20,11 @@ ensure_venv() {  # $1: pip extra to install ("" or "dev")
             exit 1
         }
     fi
-    stamp="$VENV/.installed-${extra:-base}-$(cksum < pyproject.toml | cut -d' ' -f1)"
+    # the install compiles the engine from the package's sources (setup.py): redo it when they change
+    stamp="$VENV/.installed-${extra:-base}-$(cat pyproject.toml setup.py $(find cryptotax_core -name '*.py' | sort) \
+        | cksum | cut -d' ' -f1)"
     if [ ! -e "$stamp" ]; then
+        rm -f "$VENV"/.installed-"${extra:-base}"-*
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
         touch "$stamp"
@@ -37,7 +40,10 @@ case "${1:-}" in
         ensure_venv dev
         "$VENV/bin/ruff" check .
         "$VENV/bin/mypy" cryptotax_core cryptotax_cli addin workbook_templates
+        "$VENV/bin/python" -c 'from cryptotax_core import _native as n; print("engine:", "compiled" if n.compiled("engine") else "plain Python")'
         "$VENV/bin/python" -m pytest "${@:2}"
+        # the same suite with the engine as plain Python, as it runs where it could not be compiled
+        CRYPTOTAX_PURE=1 "$VENV/bin/python" -m pytest -q "${@:2}"
         ;;
     *)
         echo "usage: bash tasks.sh demo | test [pytest args]" >&2

@@ -456,8 +456,9 @@ def _merged(records: list[_Record]) -> list[_Record]:
         last = merged[-1] if merged else None
         if (last is not None and (last.asset, last.wallet, last.lot_id, last.acquired)
                 == (record.asset, record.wallet, record.lot_id, record.acquired)):
-            merged[-1] = last._replace(quantity=last.quantity + record.quantity,
-                                 cost_basis=last.cost_basis + record.cost_basis)
+            # mypyc's check reads `_replace` of a constrained type variable as the union (mypy does not)
+            merged[-1] = last._replace(quantity=last.quantity + record.quantity,  # type: ignore[assignment, unused-ignore]
+                                       cost_basis=last.cost_basis + record.cost_basis)
         else:
             merged.append(record)
     return merged

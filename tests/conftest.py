@@ -8,9 +8,13 @@ from typing import Any
 
 import pytest
 
-from cryptotax_core import COLUMNS, Result, Settings, compute_table
+from cryptotax_core import COLUMNS, Result, Settings, _native, compute_table
 
 TODAY = date(2026, 11, 22)
+
+plain_python_only = pytest.mark.skipif(
+    _native.compiled("table"), reason="patches module internals, which compiled code does not look up; runs in "
+                                      "the plain-Python pass of `bash tasks.sh test` (CRYPTOTAX_PURE=1)")
 
 
 def rows_to_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import TODAY
+from conftest import TODAY, plain_python_only
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,6 +79,7 @@ def read(header: list[str], rows: list[list[object]], zone: str) -> Table | list
         return [str(issue) for issue in exc.issues]
 
 
+@plain_python_only
 @settings(max_examples=300, deadline=None)
 @given(tables(), st.sampled_from(ZONES))
 def test_fast_and_careful_paths_agree(table: tuple[list[str], list[list[object]]], zone: str) -> None:
@@ -90,6 +91,7 @@ def test_fast_and_careful_paths_agree(table: tuple[list[str], list[list[object]]
     assert fast == careful
 
 
+@plain_python_only
 def test_the_fast_path_takes_plain_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """The common row goes the fast way (otherwise the agreement above would test nothing)."""
     header = list(COLUMNS)
@@ -139,6 +141,7 @@ def single_rows(draw: st.DrawFn) -> list[object]:
     return [draw(st.sampled_from(ODD.get(column, NUMBERS))) if column in odd else base[column] for column in COLUMNS]
 
 
+@plain_python_only
 @settings(max_examples=400, deadline=None)
 @given(single_rows(), st.sampled_from(ZONES))
 def test_one_row_reads_the_same_both_ways(row: list[object], zone: str) -> None:
