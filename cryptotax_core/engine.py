@@ -223,7 +223,7 @@ class _Engine:
         return missing, quantity - held, _ZERO, "shortfall"
 
     def dispose(self, tx: Transaction, slices: list[Slice], proceeds: Decimal, kind: DisposalKind) -> None:
-        disposed = tx.day
+        disposed = tx.when.date()  # tx.day, without the property call
         if len(slices) == 1:  # the usual case: one lot, all the proceeds
             lot, quantity, basis, how = slices[0]
             self.disposals.append(Disposal(

@@ -48,6 +48,16 @@ def test_hifo_ties_go_to_the_earlier_acquisition_then_the_earlier_row() -> None:
         ("ROW2", 1), ("ROW3", 1), ("LATE", Decimal("0.5"))]
 
 
+@pytest.mark.parametrize(("method", "first"), [(Method.HIFO, "DEAR"), (Method.LOFO, "CHEAP")])
+def test_unit_costs_a_hair_apart_and_below_a_cent_rank_exactly(method: Method, first: str) -> None:
+    """Unit costs 0.000012345678901234567891 and ...892 USD (1e-24 apart, 18-decimal quantities): HIFO
+    sells the dearer first even though it was bought later, LOFO the cheaper."""
+    rows = [buy("CHEAP", "2025-01-01", "SHIB", "1000000", "12.345678901234567891"),
+            buy("DEAR", "2025-02-01", "SHIB", "1000000", "12.345678901234567892"),
+            sell("S", "2025-06-01", "SHIB", "1000000", "20")]
+    assert [d.lot_id for d in run(rows, method=method).disposals] == [first]
+
+
 def test_method_can_differ_by_year() -> None:
     rows = [*LOTS, sell("S25", "2025-06-01", "BTC", "1", "500"), sell("S26", "2026-06-01", "BTC", "1", "500")]
     result = run(rows, method=Method.FIFO, method_by_year={2025: Method.HIFO})
@@ -106,3 +116,11 @@ def test_lot_ids_must_name_an_earlier_acquisition_of_the_asset(lot_ids: str, mes
     with pytest.raises(InputError) as error:
         run(rows)
     assert [str(i) for i in error.value.issues] == [f"row 8, column Lot IDs: {message}"]
+
+
+def test_hifo_ranks_extreme_unit_costs() -> None:
+    """10^-30 units for 1,000 USD is 10^33 USD a unit: ranked (first under HIFO), no overflow."""
+    rows = [buy("DUST", "2025-01-01", "X", "0.000000000000000000000000000001", "1000"),
+            buy("BULK", "2025-02-01", "X", "5", "50"), sell("S", "2025-06-01", "X", "1", "10")]
+    assert [(d.lot_id, d.cost_basis) for d in run(rows, method=Method.HIFO).disposals] == [
+        ("DUST", 1000), ("BULK", Decimal("9.99999999999999999999999999999"))]
