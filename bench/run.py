@@ -337,6 +337,13 @@ def _numbers(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
 
 
+def _engine_build() -> str:
+    """'compiled' or 'plain Python' (cryptotax_core/_native.py; the workers inherit CRYPTOTAX_PURE)."""
+    from cryptotax_core import _native
+
+    return "compiled" if _native.compiled("engine") else "plain Python"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark cryptotax on synthetic histories.")
     parser.add_argument("--sizes", type=_numbers, default=[10_000, 100_000, 1_000_000],
@@ -362,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     if not CLI.exists() and args.cli:
         parser.error(f"{CLI} is missing: install the project into .venv (bash tasks.sh test) or pass --no-cli")
     print(f"python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().machine}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f}; cryptotax {_revision()}; seed {args.seed}", flush=True)
+          f"load {os.getloadavg()[0]:.1f}; cryptotax {_revision()}, engine {_engine_build()}; seed {args.seed}",
+          flush=True)
     if args.sizes:
         lines = run_sizes(args.sizes, methods, args.seed, cli=args.cli, trace=args.tracemalloc)
         print()

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, localcontext
 from operator import attrgetter
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from cryptotax_core.model import (
     Allocation,
@@ -36,21 +36,26 @@ from cryptotax_core.pools import Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
 
-PRECISION = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
-PER_WALLET_FROM = 2025  # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (domain.md)
-_ALL_WALLETS = "\x00all wallets"  # the pool key of universal pooling
-_ZERO = Decimal(0)
-_VERB = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
+PRECISION: Final = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
+PER_WALLET_FROM: Final = 2025  # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (domain.md)
+_ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
+_ZERO: Final = Decimal(0)
+_VERB: Final = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
 # Members as module constants: the hot loop compares identities (enum attribute access and hashing run
-# Python code in 3.11).
-_BUY, _SELL, _TRADE, _SPEND, _TRANSFER = TxType.BUY, TxType.SELL, TxType.TRADE, TxType.SPEND, TxType.TRANSFER
-_INCOME_TYPES = (TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST)
-_SHORT, _LONG = Term.SHORT, Term.LONG
-_SPECIFIC = Method.SPECIFIC
-_STOCK = AssetClass.STOCK
-CRYPTO_WASH_ROWS = 5  # a crypto warning lists this many rows; the search for more stops there
-WASH_SALE_DAYS = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (domain.md, Wash sales)
-_ORDER = attrgetter("when", "seq")  # rows by date and time, ties in table order
+# Python code in 3.11). Final: compiled, constants are read from C statics instead of the module's dict.
+_BUY: Final = TxType.BUY
+_SELL: Final = TxType.SELL
+_TRADE: Final = TxType.TRADE
+_SPEND: Final = TxType.SPEND
+_TRANSFER: Final = TxType.TRANSFER
+_INCOME_TYPES: Final = (TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST)
+_SHORT: Final = Term.SHORT
+_LONG: Final = Term.LONG
+_SPECIFIC: Final = Method.SPECIFIC
+_STOCK: Final = AssetClass.STOCK
+CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
+WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (domain.md, Wash sales)
+_ORDER: Final = attrgetter("when", "seq")  # rows by date and time, ties in table order
 
 
 def compute(transactions: Iterable[Transaction], settings: Settings | None = None,

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from heapq import heapify, heappop, heappush
+from typing import Final
 
 from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import AssetClass, Lot, LotPick, Method
 
-_ZERO = Decimal(0)
-SHARE_PLACES = Decimal("1e-30")
+_ZERO: Final = Decimal(0)
+SHARE_PLACES: Final = Decimal("1e-30")
 
 
 def share(total: Decimal, part: Decimal, whole: Decimal) -> Decimal:
@@ -68,8 +69,8 @@ class Piece:
                    self.asset_class)
 
 
-COST_PLACES = 30  # unit costs are ranked to this many decimal places
-_SEQ_BITS = 64  # room for the acquisition order below the unit cost in one integer key
+COST_PLACES: Final = 30  # unit costs are ranked to this many decimal places
+_SEQ_BITS: Final = 64  # room for the acquisition order below the unit cost in one integer key
 
 
 def _unit_cost(piece: Piece) -> int:
@@ -78,7 +79,7 @@ def _unit_cost(piece: Piece) -> int:
     return int((piece.basis / piece.quantity).scaleb(COST_PLACES))
 
 
-ORDER: dict[Method, Callable[[Piece], int]] = {
+ORDER: Final[dict[Method, Callable[[Piece], int]]] = {
     Method.FIFO: lambda piece: piece.seq,
     Method.LIFO: lambda piece: -piece.seq,
     Method.HIFO: lambda piece: (-_unit_cost(piece) << _SEQ_BITS) + piece.seq,

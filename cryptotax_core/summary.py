@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
 
 from cryptotax_core.model import Disposal, IncomeEvent, Result, Term, TxType
 
-_ZERO = Decimal(0)
-CENT = Decimal("0.01")
+_ZERO: Final = Decimal(0)
+CENT: Final = Decimal("0.01")
 
 
 def cents(amount: Decimal) -> Decimal:

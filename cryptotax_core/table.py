@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from cryptotax_core.model import AssetClass, InputError, Issue, LotPick, Reporting, Transaction, TxType
@@ -31,16 +32,16 @@ COLUMNS: tuple[str, ...] = (
     "ID", "Date", "Type", "Asset", "Quantity", "USD Value", "Fee USD", "Wallet", "To Wallet",
     "Received Asset", "Received Quantity", "Lot IDs", "Class", "Broker Reported", "Note",
 )
-REQUIRED = ("Date", "Type", "Asset", "Quantity")
+REQUIRED: Final = ("Date", "Type", "Asset", "Quantity")
 _ALIASES = {"lotid": "Lot IDs", "lots": "Lot IDs", "notes": "Note", "fee": "Fee USD", "feeusd": "Fee USD",
             "value": "USD Value", "valueusd": "USD Value", "usd": "USD Value", "qty": "Quantity",
             "1099": "Broker Reported", "reported": "Broker Reported", "brokerreporting": "Broker Reported"}
-DEFAULT_WALLET = "Default"
+DEFAULT_WALLET: Final = "Default"
 # Above these a number is a typing mistake, and below them the engine's arithmetic is exact (engine.PRECISION).
-FIRST_YEAR = 1900  # Excel's first date; an earlier year is a typing mistake
-MAX_USD = Decimal(10) ** 15
-MAX_QUANTITY = Decimal(10) ** 24
-MAX_DECIMALS = 30  # pools.SHARE_PLACES: shares of a lot are exact to 30 places
+FIRST_YEAR: Final = 1900  # Excel's first date; an earlier year is a typing mistake
+MAX_USD: Final = Decimal(10) ** 15
+MAX_QUANTITY: Final = Decimal(10) ** 24
+MAX_DECIMALS: Final = 30  # pools.SHARE_PLACES: shares of a lot are exact to 30 places
 _KEY = re.compile(r"[^a-z0-9]")
 
 
@@ -49,8 +50,8 @@ def _key(header: str) -> str:
 
 
 _BY_KEY = {_key(name): name for name in COLUMNS} | _ALIASES
-_TYPES = {member.value.lower(): member for member in TxType}
-_CLASSES = {member.value.lower(): member for member in AssetClass}
+_TYPES: Final = {member.value.lower(): member for member in TxType}
+_CLASSES: Final = {member.value.lower(): member for member in AssetClass}
 
 
 def match_header(header: Sequence[object]) -> dict[str, int]:
@@ -434,13 +435,13 @@ REPORTING_WORDS = {"none": Reporting.NONE, "no": Reporting.NONE, "proceeds": Rep
 _TYPE_CHOICES = "write one of " + ", ".join(member.value for member in TxType)
 
 
-_FAST_TYPES = {member.value.lower(): member for member in TxType} | {member.value: member for member in TxType}
+_FAST_TYPES: Final = {member.value.lower(): member for member in TxType} | {member.value: member for member in TxType}
 _TRANSFER, _TRADE = TxType.TRANSFER, TxType.TRADE
-_CRYPTO = AssetClass.CRYPTO
-_DISPOSALS = (TxType.SELL, TxType.TRADE, TxType.SPEND)
-_BLANKS = (None, "")
-_INFINITIES = (float("inf"), float("-inf"))
-_LONGEST = 1 + MAX_DECIMALS  # a plain number text this long may have more decimals than allowed
+_CRYPTO: Final = AssetClass.CRYPTO
+_DISPOSALS: Final = (TxType.SELL, TxType.TRADE, TxType.SPEND)
+_BLANKS: Final = (None, "")
+_INFINITIES: Final = (float("inf"), float("-inf"))
+_LONGEST: Final = 1 + MAX_DECIMALS  # a plain number text this long may have more decimals than allowed
 FastReader = Callable[[int, Sequence[object]], "Transaction | None"]
 
 

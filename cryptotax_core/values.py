@@ -14,15 +14,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 
-EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's fictitious 1900-02-29 is skipped
-EXCEL_ERRORS = frozenset(
+EXCEL_EPOCH: Final = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's fictitious 1900-02-29 is skipped
+EXCEL_ERRORS: Final = frozenset(
     {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 )
-_NUMBER_TEXT = re.compile(r"^[+-]?\$?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][+-]?\d+)?$")
+_NUMBER_TEXT: Final = re.compile(r"^[+-]?\$?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][+-]?\d+)?$")
 _SERIAL_MIN, _SERIAL_MAX = 61, 2958465  # 1900-03-01 .. 9999-12-31
 
 
@@ -87,7 +88,7 @@ def to_text(value: object) -> str:
     return text
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 def to_name(value: object) -> str:
@@ -157,10 +158,10 @@ def _parse_loose(text: str) -> datetime:
     return first
 
 
-_YEAR = re.compile(r"\d{4}")
-_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
-_SLASHED = re.compile(r"(\d{1,2})[/-]\d{1,2}[/-]\d{2,4}\b")
-_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+_YEAR: Final = re.compile(r"\d{4}")
+_DOTTED: Final = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_SLASHED: Final = re.compile(r"(\d{1,2})[/-]\d{1,2}[/-]\d{2,4}\b")
+_DEFAULTS: Final = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 
 def _localize(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -204,7 +205,7 @@ def without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralized(text: str) -> str:
