@@ -56,6 +56,9 @@ _STOCK: Final = AssetClass.STOCK
 CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
 WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (domain.md, Wash sales)
 _ORDER: Final = attrgetter("when", "seq")  # rows by date and time, ties in table order
+# A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
+# costs more than the engine's compiled work for the record (every field must be given, defaults too).
+_new: Final = tuple.__new__
 
 
 def compute(transactions: Iterable[Transaction], settings: Settings | None = None,
@@ -122,8 +125,8 @@ class _Engine:
             self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, DisposalKind.SPEND)
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
-            self.income.append(IncomeEvent(tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, tx.day, tx.quantity,
-                                           value))
+            self.income.append(_new(IncomeEvent, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, tx.when.date(),
+                                                  tx.quantity, value)))
 
     def acquire(self, tx: Transaction, asset: str, quantity: Decimal, basis: Decimal) -> None:
         piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, tx.when.date(), quantity, basis, tx.asset_class)
@@ -231,9 +234,10 @@ class _Engine:
         disposed = tx.when.date()  # tx.day, without the property call
         if len(slices) == 1:  # the usual case: one lot, all the proceeds
             lot, quantity, basis, how = slices[0]
-            self.disposals.append(Disposal(
+            self.disposals.append(_new(Disposal, (
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, quantity, lot.acquired, disposed,
-                proceeds, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how, tx.reporting))
+                proceeds, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how, tx.reporting,
+                _ZERO, "")))
             if proceeds < basis:
                 self.wash_sale(tx, len(self.disposals) - 1)
             return
@@ -241,10 +245,10 @@ class _Engine:
         quantity = sum((units for _, units, _, _ in slices), _ZERO)
         loss = False
         for (lot, units, basis, how), proceeds_share in zip(slices, _shares(proceeds, slices, quantity), strict=True):
-            self.disposals.append(Disposal(
+            self.disposals.append(_new(Disposal, (
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
                 proceeds_share, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how,
-                tx.reporting))
+                tx.reporting, _ZERO, "")))
             loss = loss or proceeds_share < basis
         if loss:
             self.wash_sale(tx, first)
@@ -261,7 +265,7 @@ class _Engine:
         not stock: a loss with a purchase in the window is only counted for a warning."""
         sold = self.disposals[first:]
         if tx.asset_class is not _STOCK:
-            rows = self.crypto_washes.setdefault((tx.asset, tx.day.year), [])
+            rows = self.crypto_washes.setdefault((tx.asset, tx.when.year), [])
             if len(rows) <= CRYPTO_WASH_ROWS and self.purchases.around(
                     tx.asset, tx.day, {disposal.lot_id for disposal in sold}, first_only=True):
                 rows.append(tx.row)
@@ -364,16 +368,19 @@ class _Engine:
                 target = self.pool(wallet, asset, datetime(PER_WALLET_FROM, 1, 1))
                 while need and index < len(pieces):
                     piece = pieces[index]
-                    units = min(need, piece.quantity)
-                    moved = piece.moved(wallet, units, piece.take(units))
-                    target.add(moved)
-                    if moved.asset_class is _STOCK:
-                        self.track(moved)
-                    self.allocation.append(Allocation(asset, wallet, moved.lot_id, moved.acquired, units,
-                                                      moved.basis))
-                    need -= units
-                    if not piece.quantity:
+                    if need >= piece.quantity:  # the whole piece: it leaves the dropped pool as it is
+                        moved, units = piece, piece.quantity
+                        piece.wallet = wallet
                         index += 1
+                    else:
+                        units = need
+                        moved = piece.moved(wallet, units, piece.take(units))
+                        if moved.asset_class is _STOCK:
+                            self.track(moved)
+                    target.add(moved)
+                    self.allocation.append(_new(Allocation, (asset, wallet, moved.lot_id, moved.acquired, units,
+                                                             moved.basis)))
+                    need -= units
         self.allocation = _merged(self.allocation)
         self.balances.clear()
 

@@ -65,8 +65,9 @@ class Piece:
         return basis
 
     def as_lot(self, asset: str) -> Lot:
-        return Lot(self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
-                   self.asset_class)
+        # tuple.__new__: without the interpreted __new__ of a named tuple (every field given)
+        return tuple.__new__(Lot, (self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
+                                   self.asset_class))
 
 
 COST_PLACES: Final = 30  # unit costs are ranked to this many decimal places
