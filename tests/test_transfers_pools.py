@@ -159,3 +159,17 @@ def test_shortfall_setting_uses_a_zero_basis_lot_and_warns() -> None:
     assert [w.message for w in result.warnings] == [
         "sells 2.5 BTC from 'Coinbase' on 2025-03-01 but 1.2 are held there; the missing 1.3 have a zero "
         "cost basis"]
+
+
+def test_records_made_without_their_constructor_have_every_field() -> None:
+    """The engine builds records with tuple.__new__ (faster than a named tuple's own __new__), which
+    would not notice a field added to a record: each record must have exactly its fields."""
+    rows = [buy("B", "2024-01-10", "BTC", "1", "30000"), transfer("T", "2024-06-01", "BTC", "1", "Coinbase",
+                                                                  "Ledger", received="0.999", fee="40"),
+            {"ID": "I", "Date": "2024-07-01", "Type": "Staking", "Asset": "ETH", "Quantity": "1", "USD Value": "3000",
+             "Wallet": "Kraken"},
+            sell("S", "2025-02-01", "BTC", "0.5", "50000", wallet="Ledger")]
+    result = run(rows, pooling=Pooling.UNIVERSAL)
+    records = [*result.disposals, *result.lots, *result.income, *result.allocation]
+    assert {type(record).__name__ for record in records} == {"Disposal", "Lot", "IncomeEvent", "Allocation"}
+    assert all(len(record) == len(type(record)._fields) for record in records)
