@@ -43,7 +43,8 @@ case "${1:-}" in
         "$VENV/bin/python" -c 'from cryptotax_core import _native as n; print("engine:", "compiled" if n.compiled("engine") else "plain Python")'
         "$VENV/bin/python" -m pytest "${@:2}"
         # the same suite with the engine as plain Python, as it runs where it could not be compiled
-        CRYPTOTAX_PURE=1 "$VENV/bin/python" -m pytest -q "${@:2}"
+        echo "engine: plain Python (CRYPTOTAX_PURE=1)"
+        CRYPTOTAX_PURE=1 "$VENV/bin/python" -m pytest "${@:2}"
         ;;
     *)
         echo "usage: bash tasks.sh demo | test [pytest args]" >&2
