@@ -9,6 +9,11 @@ Run from the repository root:
 Prints, per phase, the top functions by own time (tottime). The history comes from bench/data/
 (generated there first if missing, like bench/run.py does). Times under cProfile are inflated,
 most for code that makes many small calls; use bench/run.py for timings.
+
+cProfile cannot see into compiled functions, so this script runs the engine as plain Python
+(CRYPTOTAX_PURE=1, set before the import). For the compiled engine, a native profiler shows the C
+functions mypyc made (`CPyDef_<module>___<function>`), e.g.
+`perf record -g --call-graph dwarf .venv/bin/python SCRIPT` then `perf report --children`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 from datetime import date
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+os.environ["CRYPTOTAX_PURE"] = "1"  # before cryptotax_core is imported (by run.py too)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import LAST_DATE, dataset
 
