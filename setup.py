@@ -1,6 +1,6 @@
 """Build hook: the engine's hot modules compiled with mypyc where the machine can (a C compiler and
-Python's headers), for speed; everywhere else, and for any module whose source has changed since it
-was built, the same modules run as plain Python (see cryptotax_core/_native.py). Metadata is in
+Python's headers), for speed; everywhere else, and once any source of the package has changed since
+the build, the same modules run as plain Python (see cryptotax_core/_native.py). Metadata is in
 pyproject.toml. CRYPTOTAX_PURE=1 at install time skips the compilation."""
 
 from __future__ import annotations

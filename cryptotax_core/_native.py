@@ -1,5 +1,5 @@
 """Compiled or plain: the engine's hot modules may be compiled with mypyc at install time (setup.py),
-which runs them about 1.4 times as fast. The compiled build is used only while every source is the one
+which runs them 1.3-2 times as fast. The compiled build is used only while every source is the one
 the package was built from (the hashes in _compiled.json, written by the build); after any edit, or when
 CRYPTOTAX_PURE=1 is set, all of them run from their sources. Imported first by the package.
 
@@ -61,6 +61,8 @@ def compiled(name: str) -> bool:
     return module is not None and not str(getattr(module, "__file__", "")).endswith(".py")
 
 
-_plain = stale(Path(__file__).resolve().parent, pure=bool(os.environ.get("CRYPTOTAX_PURE")))
-if _plain and not any(isinstance(finder, _SourceFirst) for finder in sys.meta_path):
-    sys.meta_path.insert(0, _SourceFirst(_plain))
+_plain: dict[str, Path] = {}
+if __name__ == f"{PACKAGE}._native":  # not when setup.py reads the list of compiled modules
+    _plain = stale(Path(__file__).resolve().parent, pure=bool(os.environ.get("CRYPTOTAX_PURE")))
+    if _plain and not any(isinstance(finder, _SourceFirst) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _SourceFirst(_plain))
