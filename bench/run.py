@@ -6,6 +6,7 @@ Run from the repository root:
     .venv/bin/python bench/run.py --sizes 10000,100000 --methods FIFO,HIFO,LIFO
     .venv/bin/python bench/run.py --sizes '' --doubling             # only the doubling check
     .venv/bin/python bench/run.py --sizes 10000 --tracemalloc       # add Python-heap peaks (slow, separate runs)
+    .venv/bin/python bench/run.py --runs 3                          # each phase the fastest of 3 fresh workers
 
 For each size the history is generated once by `bench/generate.py` (seeded) and cached under
 `bench/data/` (git-ignored). Every measurement runs in a fresh subprocess (`run.py --worker ...`)
@@ -243,7 +244,8 @@ class _Line:
     notes: list[str] = field(default_factory=list)
 
 
-def run_sizes(sizes: list[int], methods: list[str], seed: int, *, cli: bool, trace: bool) -> list[_Line]:
+def run_sizes(sizes: list[int], methods: list[str], seed: int, *, cli: bool, trace: bool, runs: int = 1
+              ) -> list[_Line]:
     lines: list[_Line] = []
     for n in sizes:
         path, generated = dataset(n, seed)
@@ -255,11 +257,15 @@ def run_sizes(sizes: list[int], methods: list[str], seed: int, *, cli: bool, tra
         if cli:
             jobs.append(["cli"])
         for phases in jobs:
-            records = _spawn(path, phases)
+            attempts = [_spawn(path, phases) for _ in range(runs)]
             traced = _spawn(path, phases, trace=True) if trace and phases != ["cli"] else []
-            for index, record in enumerate(records):
+            for index in range(len(attempts[0])):
+                seconds = sorted(attempt[index]["seconds"] for attempt in attempts)
+                record = min((attempt[index] for attempt in attempts), key=lambda rec: rec["seconds"])
                 line = _Line(n, record["phase"], record["seconds"], record["cpu_seconds"], record["start_rss"],
                              record["peak_rss"], traced[index]["traced_peak"] if traced else None)
+                if runs > 1:
+                    line.notes.append(f"best of {runs}: {' '.join(f'{value:.2f}' for value in seconds)} s")
                 if record["phase"].startswith("compute"):
                     line.notes.append(f"{record['seconds'] / record['transactions'] * 1e6:.0f} µs/row, "
                                       f"{record['disposals']:,} disposal lines, {record['warnings']} warnings")
@@ -353,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the end-to-end CLI timing")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also measure each phase's traced Python peak, in separate (slow, untimed) runs")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run each phase in this many fresh workers and keep the fastest (default 1)")
     parser.add_argument("--doubling", action="store_true", help="check that compute time grows linearly")
     parser.add_argument("--doubling-sizes", type=_numbers, default=[50_000, 100_000, 200_000, 400_000],
                         help="the n of the doubling check (default 50000,100000,200000,400000)")
@@ -372,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
           f"load {os.getloadavg()[0]:.1f}; cryptotax {_revision()}, engine {_engine_build()}; seed {args.seed}",
           flush=True)
     if args.sizes:
-        lines = run_sizes(args.sizes, methods, args.seed, cli=args.cli, trace=args.tracemalloc)
+        lines = run_sizes(args.sizes, methods, args.seed, cli=args.cli, trace=args.tracemalloc, runs=max(1, args.runs))
         print()
         print_sizes(lines, args.tracemalloc)
     if args.doubling:
