@@ -7,7 +7,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -252,7 +252,8 @@ def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
     result = compute(table.transactions, settings, table.warnings)
     year = args.year or base.tax_year or latest_year_with_disposals(result) or _last_year(table)
     year_end = date(year, 12, 31)
-    if any(tx.day > year_end for tx in table.transactions):
+    next_year = datetime(year + 1, 1, 1)
+    if any(tx.when >= next_year for tx in table.transactions):  # a row after the year
         lots = compute(table.transactions, settings, until=year_end).lots
     else:  # nothing after the year: the lots at its end are the lots at the end of the history
         lots = result.lots

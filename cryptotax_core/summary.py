@@ -83,7 +83,7 @@ def disposals_by_year(disposals: Iterable[Disposal]) -> dict[int, list[Disposal]
     """The disposals of each tax year, in their order, from one pass."""
     by_year: dict[int, list[Disposal]] = {}
     for disposal in disposals:
-        by_year.setdefault(disposal.tax_year, []).append(disposal)
+        by_year.setdefault(disposal.disposed.year, []).append(disposal)  # .tax_year, without the property call
     return by_year
 
 
@@ -121,4 +121,4 @@ def summarize(result: Result) -> dict[int, YearSummary]:
 
 
 def latest_year_with_disposals(result: Result) -> int | None:
-    return max((d.tax_year for d in result.disposals), default=None)
+    return max((d.disposed.year for d in result.disposals), default=None)

@@ -630,8 +630,9 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
         wallet = wallet_names.setdefault(wallet.casefold(), wallet)
         if to_wallet:
             to_wallet = wallet_names.setdefault(to_wallet.casefold(), to_wallet)
-        return Transaction(row, len(transactions), tx_id, when, tx_type, asset, quantity, usd_value, fee_usd,
-                           wallet, to_wallet or None, received_asset or None, received_quantity, lot_ids,
-                           asset_class, note, reporting)
+        # tuple.__new__: a named tuple's own __new__ is interpreted; every field is given
+        return tuple.__new__(Transaction, (row, len(transactions), tx_id, when, tx_type, asset, quantity, usd_value,
+                                           fee_usd, wallet, to_wallet or None, received_asset or None,
+                                           received_quantity, lot_ids, asset_class, note, reporting))
 
     return fast
