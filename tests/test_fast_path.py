@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cryptotax_core.table as table_module
-from cryptotax_core import COLUMNS, InputError, parse_table
+from cryptotax_core import COLUMNS, InputError, Transaction, parse_table
 from cryptotax_core.table import Table
 from cryptotax_core.values import plain
 
@@ -153,3 +153,16 @@ def test_one_row_reads_the_same_both_ways(row: list[object], zone: str) -> None:
         patch.setattr(table_module, "_fast_reader", lambda reader, columns: lambda row, cells: None)
         careful = read(header, [buy, row], zone)
     assert fast == careful
+
+
+def test_transactions_of_both_paths_have_every_field() -> None:
+    """The fast path builds transactions with tuple.__new__, which would not notice a field added to
+    Transaction; the careful path (row 3: a space in Type) uses the constructor."""
+    header = list(COLUMNS)
+    row = {"ID": "B1", "Date": "2024-03-01T10:00:00Z", "Type": "Buy", "Asset": "BTC", "Quantity": "0.5",
+           "USD Value": "20000", "Wallet": "Coinbase"}
+    padded = row | {"ID": "B2", "Type": " Buy"}
+    table = parse_table(header, [[row.get(c, "") for c in header], [padded.get(c, "") for c in header]],
+                        zone=ZoneInfo("UTC"), today=TODAY)
+    assert [len(tx) for tx in table.transactions] == [len(Transaction._fields)] * 2
+    assert [tx.reporting for tx in table.transactions] == [None, None]
