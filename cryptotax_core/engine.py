@@ -151,9 +151,9 @@ class _Engine:
         received = tx.received_quantity if tx.received_quantity is not None else tx.quantity
         fee_units = tx.quantity - received
         dispose_fee = self.settings.transfer_fee is TransferFee.DISPOSE
-        if self.universal and dispose_fee and self.moves_within_pool(tx):
-            self.fee_disposal(tx, fee_units, self.pool(tx.wallet, tx.asset, tx.when).relieve(fee_units)[0]
-                              if fee_units else [])
+        pool = self.unchanged_pool(tx) if self.universal and dispose_fee else None
+        if pool is not None:
+            self.fee_disposal(tx, fee_units, pool.relieve(fee_units)[0] if fee_units else [])
             self.credit(to_wallet, tx.asset, received)
             return
         slices = self.take(tx, tx.quantity)
@@ -171,16 +171,17 @@ class _Engine:
                 self.track(arrived)
         self.credit(to_wallet, tx.asset, received)
 
-    def moves_within_pool(self, tx: Transaction) -> bool:
+    def unchanged_pool(self, tx: Transaction) -> Pool | None:
         """Under universal pooling, a transfer of units the wallet holds, naming no lots, under a method
         other than specific identification leaves the one pool as it is (the units keep their lots and
-        their place in the order): only the wallets' balances change, here."""
+        their place in the order): that pool, with the sending wallet's balance debited here; else None."""
         key = (tx.wallet, tx.asset)
         held = self.balances.get(key, _ZERO)
-        if tx.lot_ids or held < tx.quantity or self.pool(tx.wallet, tx.asset, tx.when).method is _SPECIFIC:
-            return False
+        pool = self.pool(tx.wallet, tx.asset, tx.when)
+        if tx.lot_ids or held < tx.quantity or pool.method is _SPECIFIC:
+            return None
         self.balances[key] = held - tx.quantity
-        return True
+        return pool
 
     def fee_disposal(self, tx: Transaction, fee_units: Decimal, fee_slices: list[Slice]) -> None:
         """Units lost to a transfer's network fee are disposed of at Fee USD (domain.md)."""
