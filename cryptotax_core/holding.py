@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date, timedelta
-
-from dateutil.relativedelta import relativedelta
+from typing import Final
 
 from cryptotax_core.model import Term
+
+_ONE_DAY: Final = timedelta(days=1)
 
 
 def is_long_term(acquired: date, disposed: date) -> bool:
@@ -23,8 +23,12 @@ def term_of(acquired: date, disposed: date) -> Term:
     return Term.LONG if is_long_term(acquired, disposed) else Term.SHORT
 
 
-@functools.lru_cache(maxsize=65536)
 def long_term_from(acquired: date) -> date:
     """The first disposal date that is long-term for units acquired on `acquired` (the rule of
-    `is_long_term`, as a date the engine computes once per lot)."""
-    return acquired + timedelta(days=1) + relativedelta(years=1)
+    `is_long_term`, as a date the engine computes once per acquisition day): the day after acquisition
+    one calendar year later; from 29 February, 28 February (a calendar year ends on the last day of
+    that month when it has no such day)."""
+    start = acquired + _ONE_DAY
+    if start.month == 2 and start.day == 29:
+        return date(start.year + 1, 2, 28)
+    return start.replace(year=start.year + 1)

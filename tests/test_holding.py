@@ -1,9 +1,12 @@
 """Holding period dates (domain.md, Holding period; seed 002)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from conftest import buy, run, sell
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cryptotax_core import Term, is_long_term, long_term_from
 
@@ -27,6 +30,15 @@ def test_holding_period(acquired: date, disposed: date, long_term: bool) -> None
 def test_long_term_from_is_the_first_long_day() -> None:
     assert long_term_from(date(2025, 1, 15)) == date(2026, 1, 16)
     assert long_term_from(date(2015, 2, 28)) == date(2016, 3, 1)
+    assert long_term_from(date(2016, 2, 28)) == date(2017, 2, 28)  # from 29 Feb: the year ends on 28 Feb
+    assert long_term_from(date(2024, 12, 31)) == date(2026, 1, 1)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 30)))
+@settings(max_examples=300, deadline=None)
+def test_long_term_from_is_one_calendar_year_after_the_next_day(acquired: date) -> None:
+    """The rule as domain.md states it, with dateutil's calendar arithmetic (end of month kept)."""
+    assert long_term_from(acquired) == acquired + timedelta(days=1) + relativedelta(years=1)
 
 
 def test_engine_uses_the_rule_on_each_slice() -> None:
