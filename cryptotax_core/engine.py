@@ -15,6 +15,7 @@ from decimal import Decimal, localcontext
 from operator import attrgetter
 from typing import Final, TypeVar
 
+from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import (
     Allocation,
     AssetClass,
@@ -49,6 +50,10 @@ _TRADE: Final = TxType.TRADE
 _SPEND: Final = TxType.SPEND
 _TRANSFER: Final = TxType.TRANSFER
 _INCOME_TYPES: Final = (TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST)
+_SELL_KIND: Final = DisposalKind.SELL
+_TRADE_KIND: Final = DisposalKind.TRADE
+_SPEND_KIND: Final = DisposalKind.SPEND
+_FEE_KIND: Final = DisposalKind.FEE
 _SHORT: Final = Term.SHORT
 _LONG: Final = Term.LONG
 _SPECIFIC: Final = Method.SPECIFIC
@@ -56,6 +61,7 @@ _STOCK: Final = AssetClass.STOCK
 CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
 WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (domain.md, Wash sales)
 _ORDER: Final = attrgetter("when", "seq")  # rows by date and time, ties in table order
+_WHEN: Final = attrgetter("when")
 # A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
 # costs more than the engine's compiled work for the record (every field must be given, defaults too).
 _new: Final = tuple.__new__
@@ -72,7 +78,7 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     with localcontext() as context, without_cycle_collection():
         context.prec = PRECISION
         engine = _Engine(settings or Settings(), list(warnings))
-        ordered = sorted(transactions, key=_ORDER)
+        ordered = _in_order(transactions)
         if until is not None:
             ordered = [tx for tx in ordered if tx.day <= until]
         engine.purchases = _Purchases(ordered)
@@ -85,7 +91,11 @@ class _Engine:
     def __init__(self, settings: Settings, warnings: list[Issue]) -> None:
         self.settings = settings
         self.universal = settings.pooling is Pooling.UNIVERSAL
-        self.pools: dict[tuple[str, str], Pool] = {}
+        self.pools: dict[str, dict[str, Pool]] = {}  # asset -> wallet (or all wallets) -> pool
+        self.year = 0  # the year of the last pool looked up, and its method
+        self.method = settings.method
+        self.day: date | None = None  # the last acquisition day, and the first day its lots are long-term
+        self.long_from = date.min
         self.balances: dict[tuple[str, str], Decimal] = {}  # units per wallet, kept under universal pooling
         self.wallet_order: dict[str, int] = {}
         self.disposals: list[Disposal] = []
@@ -94,7 +104,6 @@ class _Engine:
         self.errors: list[Issue] = []
         self.warnings = warnings
         self.seq = 0
-        self.method_of_year: dict[int, Method] = {}
         self.purchases = _Purchases(())
         self.replaced: dict[str, Decimal] = {}  # units of a purchase already used as wash-sale replacement
         self.pending: dict[str, list[tuple[Decimal, Decimal, int]]] = {}  # purchase -> (units, loss, days held)
@@ -114,22 +123,25 @@ class _Engine:
         if tx_type is _BUY:
             self.acquire(tx, tx.asset, tx.quantity, value + tx.fee_usd)
         elif tx_type is _SELL:
-            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, DisposalKind.SELL)
+            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, _SELL_KIND)
         elif tx_type is _TRADE:
-            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, DisposalKind.TRADE)
+            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, _TRADE_KIND)
             if tx.received_asset and tx.received_quantity:
                 self.acquire(tx, tx.received_asset, tx.received_quantity, value)
         elif tx_type is _TRANSFER:
             self.transfer(tx)
         elif tx_type is _SPEND:
-            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, DisposalKind.SPEND)
+            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, _SPEND_KIND)
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
             self.income.append(_new(IncomeEvent, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, tx.when.date(),
                                                   tx.quantity, value)))
 
     def acquire(self, tx: Transaction, asset: str, quantity: Decimal, basis: Decimal) -> None:
-        piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, tx.when.date(), quantity, basis, tx.asset_class)
+        day = tx.when.date()
+        if day != self.day:  # rows come in date order: one holding-period date per day
+            self.day, self.long_from = day, long_term_from(day)
+        piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, day, quantity, basis, tx.asset_class, self.long_from)
         pool = self.pool(tx.wallet, asset, tx.when)
         if tx.asset_class is _STOCK:
             for replacement in self.replacements(piece, self.pending.pop(tx.tx_id, ())):
@@ -164,8 +176,9 @@ class _Engine:
         else:
             extra = sum((basis for _, _, basis, _ in fee_slices), _ZERO) if fee_slices else tx.fee_usd
         destination = self.pool(to_wallet, tx.asset, tx.when)
-        for (piece, quantity, basis, _), extra_basis in zip(moved, _shares(extra, moved, received), strict=True):
-            arrived = piece.moved(to_wallet, quantity, basis + extra_basis)
+        extras = _shares(extra, moved, received) if extra else [_ZERO] * len(moved)
+        for (piece, quantity, basis, _), extra_basis in zip(moved, extras, strict=True):
+            arrived = piece.moved(to_wallet, quantity, basis + extra_basis if extra else basis)
             destination.add(arrived)
             if arrived.asset_class is _STOCK:
                 self.track(arrived)
@@ -186,7 +199,7 @@ class _Engine:
     def fee_disposal(self, tx: Transaction, fee_units: Decimal, fee_slices: list[Slice]) -> None:
         """Units lost to a transfer's network fee are disposed of at Fee USD (domain.md)."""
         if fee_slices:
-            self.dispose(tx, fee_slices, tx.fee_usd, DisposalKind.FEE)
+            self.dispose(tx, fee_slices, tx.fee_usd, _FEE_KIND)
             if not tx.fee_usd:
                 self.warn(tx, "Fee USD", f"the network fee of {plain(fee_units)} {tx.asset} is a disposal "
                                          f"with proceeds 0: enter its USD value in Fee USD")
@@ -310,7 +323,7 @@ class _Engine:
                 continue
             taken = min(units, piece.quantity)
             extra = loss if taken == units else share(loss, taken, units)
-            pool = self.pools[(_ALL_WALLETS if self.universal else piece.wallet, asset)]
+            pool = self.pools[asset][_ALL_WALLETS if self.universal else piece.wallet]
             pool.total -= taken
             replacement = _tacked(piece, taken, piece.take(taken) + extra, days_held)
             pool.add(replacement)
@@ -333,14 +346,18 @@ class _Engine:
 
     # -- pools ----------------------------------------------------------------------------------
     def pool(self, wallet: str, asset: str, when: datetime) -> Pool:
-        year = when.year
-        method = self.method_of_year.get(year)
-        if method is None:
-            method = self.method_of_year[year] = self.settings.method_for(year)
-        key = (_ALL_WALLETS if self.universal else wallet, asset)
-        pool = self.pools.get(key)
+        """The pool of `asset` in `wallet` (or in all wallets), in the method of the year of `when`."""
+        if when.year != self.year:
+            self.year = when.year
+            self.method = self.settings.method_for(self.year)
+        method = self.method
+        by_wallet = self.pools.get(asset)
+        if by_wallet is None:
+            by_wallet = self.pools[asset] = {}
+        key = _ALL_WALLETS if self.universal else wallet
+        pool = by_wallet.get(key)
         if pool is None:
-            pool = self.pools[key] = Pool(method)
+            pool = by_wallet[key] = Pool(method)
         elif pool.method is not method:
             pool.reorder(method)
         return pool
@@ -356,9 +373,8 @@ class _Engine:
         row), fill the wallets that hold the asset in the order the wallets were first used, each up
         to the units it holds; a lot that straddles two wallets is split with its basis pro rata."""
         self.universal = False
-        universal = sorted((asset, pool) for (wallet, asset), pool in self.pools.items() if wallet == _ALL_WALLETS)
-        for asset, _ in universal:
-            del self.pools[(_ALL_WALLETS, asset)]
+        universal = sorted((asset, by_wallet.pop(_ALL_WALLETS)) for asset, by_wallet in self.pools.items()
+                           if _ALL_WALLETS in by_wallet)
         for asset, pool in universal:
             pieces = pool.pieces()
             holders = sorted((wallet for (wallet, held_asset), units in self.balances.items()
@@ -402,7 +418,8 @@ class _Engine:
                 f"(domain.md), so the losses count; a future rule could disallow them")))
         if self.errors:
             raise InputError(self.errors)
-        pieces = [(asset, piece) for (_, asset), pool in self.pools.items() for piece in pool.pieces()]
+        pieces = [(asset, piece) for asset, by_wallet in self.pools.items() for pool in by_wallet.values()
+                  for piece in pool.pieces()]
         pieces.sort(key=lambda item: (item[0], item[1].wallet, item[1].seq))
         return Result(
             disposals=tuple(self.disposals),
@@ -449,6 +466,20 @@ class _Purchases:
         return found
 
 
+def _in_order(transactions: Iterable[Transaction]) -> list[Transaction]:
+    """Rows by date and time, ties in table order (`seq`). Rows given in table order need only a stable
+    sort by date and time, whose keys compare without tuples."""
+    ordered = list(transactions)
+    previous = -1
+    for tx in ordered:
+        if tx.seq <= previous:
+            ordered.sort(key=_ORDER)
+            return ordered
+        previous = tx.seq
+    ordered.sort(key=_WHEN)
+    return ordered
+
+
 def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Piece:
     """Replacement units of a wash sale: a piece of the same lot whose holding period takes in the days
     the sold units were held (Pub. 550), with the basis given."""
@@ -482,9 +513,13 @@ def _shares(total: Decimal, slices: list[Slice], quantity: Decimal) -> list[Deci
     shares add up to `total` exactly."""
     if not slices:
         return []
-    shares = ([share(total, units, quantity) for _, units, _, _ in slices[:-1]] if quantity
-              else [_ZERO] * (len(slices) - 1))
-    shares.append(total - sum(shares, _ZERO))
+    shares = []
+    left = total
+    for _, units, _, _ in slices[:-1]:
+        part = share(total, units, quantity) if quantity else _ZERO
+        shares.append(part)
+        left -= part
+    shares.append(left)
     return shares
 
 

@@ -8,17 +8,19 @@ removal of emptied pieces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 from typing import Final
 
 from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import AssetClass, Lot, LotPick, Method
 
 _ZERO: Final = Decimal(0)
+_HIFO: Final = Method.HIFO  # members as constants: enum attribute access runs Python code in 3.11
+_LOFO: Final = Method.LOFO
+_LIFO: Final = Method.LIFO
 SHARE_PLACES: Final = Decimal("1e-30")
 
 
@@ -71,26 +73,31 @@ class Piece:
 
 
 COST_PLACES: Final = 30  # unit costs are ranked to this many decimal places
-_SEQ_BITS: Final = 64  # room for the acquisition order below the unit cost in one integer key
+_SEQ_BITS: Final = 64  # room for the acquisition order below the unit cost in one integer rank
+_SLOT_BITS: Final = 32  # room for a piece's slot in its pool below the rank in one heap key
+_SLOT_MASK: Final = (1 << _SLOT_BITS) - 1
+_COMPACT: Final = 4096
 
 
 def _unit_cost(piece: Piece) -> int:
-    """The unit cost including fees in units of 10^-30 USD (truncated), as an integer: heap keys of
-    integers compare several times faster than Decimals."""
+    """The unit cost including fees in units of 10^-30 USD (truncated), as an integer: integers
+    compare several times faster than Decimals."""
     return int((piece.basis / piece.quantity).scaleb(COST_PLACES))
 
 
-ORDER: Final[dict[Method, Callable[[Piece], int]]] = {
-    Method.FIFO: lambda piece: piece.seq,
-    Method.LIFO: lambda piece: -piece.seq,
-    Method.HIFO: lambda piece: (-_unit_cost(piece) << _SEQ_BITS) + piece.seq,
-    Method.LOFO: lambda piece: (_unit_cost(piece) << _SEQ_BITS) + piece.seq,
-    Method.SPECIFIC: lambda piece: piece.seq,  # units not identified: FIFO (domain.md)
-}
-"""Relief order per method (domain.md, Which units are sold), lowest key first: HIFO/LOFO rank by unit
-cost including fees (to 30 decimal places), ties by acquisition time, then row. `seq` is the order in
-which the engine processed the acquisitions, which is the order of acquisition time, then row; a piece
-keeps it when it moves, so it stands for both (and compares faster than the date-time)."""
+def rank(method: Method, piece: Piece) -> int:
+    """Relief order per method (domain.md, Which units are sold), lowest first: FIFO by acquisition,
+    LIFO the reverse, HIFO/LOFO by unit cost including fees (to 30 decimal places), ties by acquisition;
+    units not identified under specific identification go FIFO (domain.md). `seq` is the order in which
+    the engine processed the acquisitions, which is the order of acquisition time, then row; a piece keeps
+    it when it moves, so it stands for both (and compares faster than the date-time)."""
+    if method is _HIFO:
+        return (-_unit_cost(piece) << _SEQ_BITS) + piece.seq
+    if method is _LOFO:
+        return (_unit_cost(piece) << _SEQ_BITS) + piece.seq
+    if method is _LIFO:
+        return -piece.seq
+    return piece.seq
 
 
 def relief_name(method: Method) -> str:
@@ -117,44 +124,68 @@ class Shortfall:
 
 
 class Pool:
-    __slots__ = ("_by_id", "count", "heap", "how", "method", "order", "total")
+    """The pieces of a pool under integer keys, `rank << 32 | slot`: the rank of the method, then the
+    order pieces were added (a deterministic last tie-break), the low bits naming the piece's slot in
+    `slots` (integers compare without tuples). Keys added in increasing order (FIFO's acquisitions) queue
+    in `run`, read from `head`; the others go to a heap; relief takes the lower of the two fronts, so the
+    order is that of one heap. Emptied pieces leave lazily; a taken slot is cleared so the piece can be
+    freed."""
+
+    __slots__ = ("_by_id", "head", "heap", "how", "method", "run", "slots", "total")
 
     def __init__(self, method: Method) -> None:
         self.method = method
-        self.order = ORDER[method]
         self.how = relief_name(method)
-        self.heap: list[tuple[int, int, Piece]] = []
+        self.run: list[int] = []  # ascending keys, the first `head` of them taken
+        self.head = 0
+        self.heap: list[int] = []
+        self.slots: list[Piece | None] = []  # slot -> piece; at most 2^32 pieces added to one pool
         self._by_id: dict[str, list[Piece]] | None = None  # built on the first specific identification
-        self.count = 0  # insertion order: a deterministic last tie-break
         self.total = _ZERO
 
     def add(self, piece: Piece) -> None:
-        self.count += 1
-        heappush(self.heap, (self.order(piece), self.count, piece))
+        key = (rank(self.method, piece) << _SLOT_BITS) + len(self.slots)
+        run = self.run
+        if not run or key > run[-1]:
+            run.append(key)
+        else:
+            heappush(self.heap, key)
+        self.slots.append(piece)
         if self._by_id is not None:
             self._by_id.setdefault(piece.lot_id, []).append(piece)
         self.total += piece.quantity
 
+    def _held(self) -> list[tuple[int, Piece]]:
+        """Open pieces with their slots, in the order they were added."""
+        held = []
+        for keys in (self.run[self.head:], self.heap):
+            for key in keys:
+                slot = key & _SLOT_MASK
+                piece = self.slots[slot]
+                if piece is not None and piece.quantity:
+                    held.append((slot, piece))
+        held.sort(key=_first)
+        return held
+
     def pieces(self) -> list[Piece]:
         """Open pieces, oldest first."""
-        entries = sorted((entry for entry in self.heap if entry[2].quantity),
-                         key=lambda entry: (entry[2].seq, entry[1]))
-        return [entry[2] for entry in entries]
+        held = self._held()
+        held.sort(key=_seq_of_second)  # stable: pieces of one acquisition stay in the order added
+        return [piece for _, piece in held]
 
     def reorder(self, method: Method) -> None:
         if method is not self.method:
             self.method = method
-            self.order = order = ORDER[method]
             self.how = relief_name(method)
-            self.heap = [(order(piece), count, piece) for _, count, piece in self.heap if piece.quantity]
-            heapify(self.heap)
+            self.run = sorted((rank(method, piece) << _SLOT_BITS) + slot for slot, piece in self._held())
+            self.head = 0
+            self.heap = []
 
     def by_id(self, lot_id: str) -> list[Piece]:
         if self._by_id is None:
             self._by_id = {}
-            for _, _, piece in sorted(self.heap, key=lambda entry: entry[1]):
-                if piece.quantity:
-                    self._by_id.setdefault(piece.lot_id, []).append(piece)
+            for _, piece in self._held():
+                self._by_id.setdefault(piece.lot_id, []).append(piece)
         pieces = self._by_id.get(lot_id, [])
         pieces[:] = [piece for piece in pieces if piece.quantity]
         return pieces
@@ -183,20 +214,44 @@ class Pool:
                 want -= taken
                 left -= taken
         how = self.how
+        run = self.run
+        head = self.head
         heap = self.heap
-        pop = heappop
-        while left and heap:
-            piece = heap[0][2]
-            held = piece.quantity
-            if not held:
-                pop(heap)
-            elif left >= held:  # the whole piece: its whole basis, no division
-                slices.append((piece, held, piece.basis, how))
-                piece.quantity = piece.basis = _ZERO
+        slots = self.slots
+        while left:
+            from_run = head < len(run) and (not heap or run[head] < heap[0])
+            if not from_run and not heap:
+                break
+            slot = (run[head] if from_run else heap[0]) & _SLOT_MASK
+            top = slots[slot]
+            if top is not None and top.quantity:
+                held = top.quantity
+                if left < held:  # part of the piece, which stays at the front
+                    slices.append((top, left, top.take(left), how))
+                    left = _ZERO
+                    break
+                slices.append((top, held, top.basis, how))  # the whole piece: its whole basis, no division
+                top.quantity = top.basis = _ZERO
                 left -= held
-                pop(heap)
+            slots[slot] = None  # taken, or emptied by specific identification
+            if from_run:
+                head += 1
             else:
-                slices.append((piece, left, piece.take(left), how))
-                left = _ZERO
+                heappop(heap)
+        if head == len(run):
+            run.clear()
+            head = 0
+        elif head >= _COMPACT and 2 * head >= len(run):  # drop taken keys now and then: O(1) a key
+            del run[:head]
+            head = 0
+        self.head = head
         self.total -= quantity - left
         return slices, problems
+
+
+def _first(item: tuple[int, Piece]) -> int:
+    return item[0]
+
+
+def _seq_of_second(item: tuple[int, Piece]) -> int:
+    return item[1].seq

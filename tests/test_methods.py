@@ -1,12 +1,13 @@
 """Lot relief: FIFO, LIFO, HIFO, LOFO and specific identification (domain.md, Which units are sold)."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from conftest import buy, gains, run, sell
 
-from cryptotax_core import InputError, Method
-from cryptotax_core.pools import ORDER
+from cryptotax_core import AssetClass, InputError, Method
+from cryptotax_core.pools import Piece, rank
 
 LOTS = [
     buy("A", "2025-01-01", "BTC", "1", "100"),
@@ -29,8 +30,13 @@ def test_each_method_relieves_its_lots(method: Method, expected: list[tuple[str,
         (lot, Decimal(q), Decimal(p), Decimal(b)) for lot, q, p, b in expected]
 
 
-def test_every_method_has_an_order() -> None:
-    assert set(ORDER) == set(Method)
+@pytest.mark.parametrize(("method", "order"), [
+    (Method.FIFO, "ABC"), (Method.LIFO, "CBA"), (Method.HIFO, "BCA"), (Method.LOFO, "ACB"), (Method.SPECIFIC, "ABC")])
+def test_every_method_ranks_pieces_by_its_rule(method: Method, order: str) -> None:
+    """A, B, C acquired in that order at unit costs 100, 300 and 200 (C's two units cost 400)."""
+    pieces = [Piece(lot, 1, seq, "w", date(2025, 1, seq), Decimal(units), Decimal(basis), AssetClass.CRYPTO)
+              for seq, (lot, units, basis) in enumerate([("A", "1", "100"), ("B", "1", "300"), ("C", "2", "400")], 1)]
+    assert "".join(piece.lot_id for piece in sorted(pieces, key=lambda piece: rank(method, piece))) == order
 
 
 def test_hifo_ranks_by_unit_cost_including_fees() -> None:
