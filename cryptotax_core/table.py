@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, Rounded
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -243,6 +243,8 @@ class _RowReader:
 
     def check_references(self) -> None:
         """Lot IDs must name an earlier acquisition of the same asset."""
+        if not any(tx.lot_ids for tx in self.transactions):
+            return
         acquisitions = {tx.tx_id: tx for tx in self.transactions if _acquired_asset(tx) is not None}
         for tx in self.transactions:
             for pick in tx.lot_ids:
@@ -265,9 +267,10 @@ def _with(issue: Issue, message: str) -> Issue:
 
 
 def _acquired_asset(tx: Transaction) -> str | None:
-    if tx.tx_type is TxType.BUY or tx.tx_type.is_income:
+    tx_type = tx.tx_type
+    if tx_type is _BUY or tx_type in _INCOME_TYPES:  # members as constants: enum attribute access is Python code
         return tx.asset
-    if tx.tx_type is TxType.TRADE:
+    if tx_type is _TRADE:
         return tx.received_asset
     return None
 
@@ -436,17 +439,27 @@ _TYPE_CHOICES = "write one of " + ", ".join(member.value for member in TxType)
 
 
 _FAST_TYPES: Final = {member.value.lower(): member for member in TxType} | {member.value: member for member in TxType}
-_TRANSFER, _TRADE = TxType.TRANSFER, TxType.TRADE
+_TRANSFER: Final = TxType.TRANSFER
+_TRADE: Final = TxType.TRADE
+_BUY: Final = TxType.BUY
+_INCOME_TYPES: Final = tuple(member for member in TxType if member.is_income)
 _CRYPTO: Final = AssetClass.CRYPTO
 _DISPOSALS: Final = (TxType.SELL, TxType.TRADE, TxType.SPEND)
-_BLANKS: Final = (None, "")
 _INFINITIES: Final = (float("inf"), float("-inf"))
 _LONGEST: Final = 1 + MAX_DECIMALS  # a plain number text this long may have more decimals than allowed
+# Digits and at most one point, at most _LONGEST of them: exact in this context, which `create_decimal` reads
+# with a cheaper call than `Decimal(text)` (no keyword parsing); rounding is trapped all the same.
+_exact_decimal: Final = Context(prec=_LONGEST, traps=[Inexact, Rounded]).create_decimal
 FastReader = Callable[[int, Sequence[object]], "Transaction | None"]
 
 
 class _Careful(Exception):
     """The row needs the careful path."""
+
+
+def _blank(cell: object) -> bool:
+    """An empty cell (None or ""), without comparing other cells to both."""
+    return cell is None or (isinstance(cell, str) and not cell)
 
 
 def _number(cell: object) -> Decimal | None:
@@ -456,7 +469,7 @@ def _number(cell: object) -> Decimal | None:
         if not cell:
             return None
         if len(cell) <= _LONGEST and cell.isascii() and cell.replace(".", "", 1).isdigit():
-            return Decimal(cell)
+            return _exact_decimal(cell)
         raise _Careful
     if cell is None:
         return None
@@ -516,14 +529,12 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
     (i_id, i_date, i_type, i_asset, i_quantity, i_value, i_fee, i_wallet, i_to, i_received, i_received_quantity,
      i_lots, i_class, i_reported, i_note) = (width if position is None else position for position in index)
     padding = (None,) * (width + 1)
-    blanks = _BLANKS
     zone, today = reader.zone, reader.today
     in_utc = zone.key in ("UTC", "Etc/UTC")
     transactions, row_of_id, wallet_names = reader.transactions, reader.row_of_id, reader.wallet_names
     class_of_asset = reader.class_of_asset
     has_wallet = "Wallet" in positions
     types, classes, reporting_words = _FAST_TYPES, _CLASSES, REPORTING_WORDS
-    number, text = _number, _text
     zero = Decimal(0)
 
     def fast(row: int, cells: Sequence[object]) -> Transaction | None:
@@ -538,7 +549,7 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
         type_cell = cells[i_type]
         tx_type = types.get(type_cell) if type(type_cell) is str else None
         if tx_type is None:
-            tx_type = types.get(text(type_cell).lower())
+            tx_type = types.get(_text(type_cell).lower())
             if tx_type is None:
                 return None
         # Date: ISO text (with or without offset) or a datetime object.
@@ -559,31 +570,31 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
             when = when.astimezone(zone).replace(tzinfo=None)
         if when.date() > today or when.year < FIRST_YEAR:
             return None
-        quantity = number(cells[i_quantity])
-        usd_value = number(cells[i_value])
+        quantity = _number(cells[i_quantity])
+        usd_value = _number(cells[i_value])
         cell = cells[i_fee]
-        fee_usd = zero if cell in blanks else number(cell) or zero
+        fee_usd = zero if _blank(cell) else _number(cell) or zero
         cell = cells[i_received_quantity]
-        received_quantity = None if cell in blanks else number(cell)
+        received_quantity = None if _blank(cell) else _number(cell)
         if (quantity is None or not zero < quantity <= MAX_QUANTITY or not zero <= fee_usd <= MAX_USD
                 or (usd_value is not None and not zero <= usd_value <= MAX_USD)
                 or (received_quantity is not None and not zero < received_quantity <= MAX_QUANTITY)):
             return None
-        asset = text(cells[i_asset]).upper()
-        wallet = text(cells[i_wallet])
-        tx_id = text(cells[i_id]) or f"row {row}"
+        asset = _text(cells[i_asset]).upper()
+        wallet = _text(cells[i_wallet])
+        tx_id = _text(cells[i_id]) or f"row {row}"
         cell = cells[i_to]
-        to_wallet = "" if cell in blanks else text(cell)
+        to_wallet = "" if _blank(cell) else _text(cell)
         cell = cells[i_received]
-        received_asset = "" if cell in blanks else text(cell).upper()
+        received_asset = "" if _blank(cell) else _text(cell).upper()
         cell = cells[i_note]
-        note = "" if cell in blanks else text(cell)
+        note = "" if _blank(cell) else _text(cell)
         cell = cells[i_class]
-        class_text = "" if cell in blanks else text(cell)
+        class_text = "" if _blank(cell) else _text(cell)
         cell = cells[i_reported]
-        reported = "" if cell in blanks else text(cell)
+        reported = "" if _blank(cell) else _text(cell)
         cell = cells[i_lots]
-        lot_ids = () if cell in blanks else _picks(text(cell))
+        lot_ids = () if _blank(cell) else _picks(_text(cell))
         if not asset:
             return None
         if wallet:
@@ -606,7 +617,7 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
             if tx_type is _TRADE:
                 if not received_asset or received_asset == asset or received_quantity is None:
                     return None
-            elif received_asset or received_quantity is not None or (fee_usd and tx_type.is_income):
+            elif received_asset or received_quantity is not None or (fee_usd and tx_type in _INCOME_TYPES):
                 return None
             if lot_ids and (tx_type not in _DISPOSALS
                             or sum((pick.quantity for pick in lot_ids if pick.quantity), zero) > quantity):
