@@ -17,6 +17,7 @@ from typing import Final, TypeVar
 
 from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import (
+    INCOME_MEMBERS,
     Allocation,
     AssetClass,
     Disposal,
@@ -49,7 +50,7 @@ _SELL: Final = TxType.SELL
 _TRADE: Final = TxType.TRADE
 _SPEND: Final = TxType.SPEND
 _TRANSFER: Final = TxType.TRANSFER
-_INCOME_TYPES: Final = (TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST)
+_INCOME_TYPES: Final = INCOME_MEMBERS
 _SELL_KIND: Final = DisposalKind.SELL
 _TRADE_KIND: Final = DisposalKind.TRADE
 _SPEND_KIND: Final = DisposalKind.SPEND

@@ -30,7 +30,7 @@ class TxType(enum.Enum):
 
     @property
     def is_income(self) -> bool:
-        return self in _INCOME_MEMBERS  # a tuple: identity checks (an enum's hash runs Python code in 3.11)
+        return self in INCOME_MEMBERS  # a tuple: identity checks (an enum's hash runs Python code in 3.11)
 
     @property
     def is_disposal(self) -> bool:
@@ -38,7 +38,7 @@ class TxType(enum.Enum):
 
 
 INCOME_TYPES = frozenset({TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST})
-_INCOME_MEMBERS = tuple(INCOME_TYPES)
+INCOME_MEMBERS = tuple(INCOME_TYPES)  # the same, for identity checks in hot loops
 
 
 class AssetClass(enum.Enum):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from heapq import heappop, heappush
+from operator import itemgetter
 from typing import Final
 
 from cryptotax_core.holding import long_term_from
@@ -168,7 +169,7 @@ class Pool:
                 piece = self.slots[slot]
                 if piece is not None and piece.quantity:
                     held.append((slot, piece))
-        held.sort(key=_first)
+        held.sort(key=itemgetter(0))
         return held
 
     def pieces(self) -> list[Piece]:
@@ -251,10 +252,6 @@ class Pool:
         self.head = head
         self.total -= quantity - left
         return slices, problems
-
-
-def _first(item: tuple[int, Piece]) -> int:
-    return item[0]
 
 
 def _seq_of_second(item: tuple[int, Piece]) -> int:

@@ -14,7 +14,7 @@ from decimal import Context, Decimal, Inexact, Rounded
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from cryptotax_core.model import AssetClass, InputError, Issue, LotPick, Reporting, Transaction, TxType
+from cryptotax_core.model import INCOME_MEMBERS, AssetClass, InputError, Issue, LotPick, Reporting, Transaction, TxType
 from cryptotax_core.values import (
     CellError,
     is_blank,
@@ -442,7 +442,7 @@ _FAST_TYPES: Final = {member.value.lower(): member for member in TxType} | {memb
 _TRANSFER: Final = TxType.TRANSFER
 _TRADE: Final = TxType.TRADE
 _BUY: Final = TxType.BUY
-_INCOME_TYPES: Final = tuple(member for member in TxType if member.is_income)
+_INCOME_TYPES: Final = INCOME_MEMBERS
 _CRYPTO: Final = AssetClass.CRYPTO
 _DISPOSALS: Final = (TxType.SELL, TxType.TRADE, TxType.SPEND)
 _INFINITIES: Final = (float("inf"), float("-inf"))
@@ -458,7 +458,8 @@ class _Careful(Exception):
 
 
 def _blank(cell: object) -> bool:
-    """An empty cell (None or ""), without comparing other cells to both."""
+    """An empty cell, None or "" only (`values.is_blank` also takes spaces, which the fast path leaves to the
+    careful one), without comparing other cells to both."""
     return cell is None or (isinstance(cell, str) and not cell)
 
 
