@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-from decimal import Decimal, localcontext
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from operator import attrgetter
-from typing import Final, TypeVar
+from typing import Final
 
 from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import (
@@ -39,6 +39,9 @@ from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
 
 PRECISION: Final = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
+# The engine's arithmetic, whatever the caller's context: shares round half to even, and an invalid
+# operation raises (pools._unit_cost relies on it)
+_CONTEXT: Final = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 PER_WALLET_FROM: Final = 2025  # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (domain.md)
 _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
@@ -66,6 +69,8 @@ _WHEN: Final = attrgetter("when")
 # A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
 # costs more than the engine's compiled work for the record (every field must be given, defaults too).
 _new: Final = tuple.__new__
+_ONE_DAY: Final = timedelta(days=1)
+_LAST_ORDINAL: Final = date.max.toordinal()
 
 
 def compute(transactions: Iterable[Transaction], settings: Settings | None = None,
@@ -76,8 +81,7 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     Raises `InputError` listing every disposal of more units than held (unless the settings allow a
     shortfall) and every named lot that cannot give the units asked of it.
     """
-    with localcontext() as context, without_cycle_collection():
-        context.prec = PRECISION
+    with localcontext(_CONTEXT), without_cycle_collection():
         engine = _Engine(settings or Settings(), list(warnings))
         ordered = _in_order(transactions)
         if until is not None:
@@ -93,11 +97,14 @@ class _Engine:
         self.settings = settings
         self.universal = settings.pooling is Pooling.UNIVERSAL
         self.pools: dict[str, dict[str, Pool]] = {}  # asset -> wallet (or all wallets) -> pool
-        self.year = 0  # the year of the last pool looked up, and its method
+        # the day of the row being processed, the first moment after it, its year and the year's method
+        # (rows come in date order: worked out once a day, not once a row)
+        self.today = date.min
+        self.tomorrow = datetime.min
+        self.year = 0
         self.method = settings.method
-        self.day: date | None = None  # the last acquisition day, and the first day its lots are long-term
+        self.day = date.min  # the last acquisition day, and the first day its lots are long-term
         self.long_from = date.min
-        self.balances: dict[tuple[str, str], Decimal] = {}  # units per wallet, kept under universal pooling
         self.wallet_order: dict[str, int] = {}
         self.disposals: list[Disposal] = []
         self.income: list[IncomeEvent] = []
@@ -105,7 +112,7 @@ class _Engine:
         self.errors: list[Issue] = []
         self.warnings = warnings
         self.seq = 0
-        self.purchases = _Purchases(())
+        self.purchases = _Purchases([])
         self.replaced: dict[str, Decimal] = {}  # units of a purchase already used as wash-sale replacement
         self.pending: dict[str, list[tuple[Decimal, Decimal, int]]] = {}  # purchase -> (units, loss, days held)
         self.stock_pieces: dict[str, list[Piece]] = {}  # stock lot -> its pieces, for replacements held
@@ -113,37 +120,49 @@ class _Engine:
 
     # -- the rows -------------------------------------------------------------------------------
     def process(self, tx: Transaction) -> None:
-        if self.universal and tx.when.year >= PER_WALLET_FROM:
-            self.allocate()
+        if tx.when >= self.tomorrow:
+            self.new_day(tx.when)
         wallet_order = self.wallet_order
         if tx.wallet not in wallet_order:
             wallet_order[tx.wallet] = len(wallet_order)
         self.seq += 1
         value = tx.usd_value if tx.usd_value is not None else _ZERO
+        fee = tx.fee_usd  # most rows have none: no new Decimal for value +/- 0
         tx_type = tx.tx_type
         if tx_type is _BUY:
-            self.acquire(tx, tx.asset, tx.quantity, value + tx.fee_usd)
+            self.acquire(tx, tx.asset, tx.quantity, value + fee if fee else value)
         elif tx_type is _SELL:
-            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, _SELL_KIND)
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _SELL_KIND)
         elif tx_type is _TRADE:
-            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, _TRADE_KIND)
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _TRADE_KIND)
             if tx.received_asset and tx.received_quantity:
                 self.acquire(tx, tx.received_asset, tx.received_quantity, value)
         elif tx_type is _TRANSFER:
             self.transfer(tx)
         elif tx_type is _SPEND:
-            self.dispose(tx, self.take(tx, tx.quantity), value - tx.fee_usd, _SPEND_KIND)
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _SPEND_KIND)
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
-            self.income.append(_new(IncomeEvent, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, tx.when.date(),
+            self.income.append(_new(IncomeEvent, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, self.today,
                                                   tx.quantity, value)))
 
+    def new_day(self, when: datetime) -> None:
+        """The first row of a day: its date, and the year's method when the year changes. Under universal
+        pooling the first row from 2025 on starts the allocation to wallets."""
+        day = self.today = when.date()
+        self.tomorrow = datetime.combine(day, time.min) + _ONE_DAY if day < date.max else datetime.max
+        if day.year != self.year:
+            self.year = day.year
+            self.method = self.settings.method_for(day.year)
+            if self.universal and day.year >= PER_WALLET_FROM:
+                self.allocate()
+
     def acquire(self, tx: Transaction, asset: str, quantity: Decimal, basis: Decimal) -> None:
-        day = tx.when.date()
-        if day != self.day:  # rows come in date order: one holding-period date per day
+        day = self.today
+        if day is not self.day:  # one holding-period date per day
             self.day, self.long_from = day, long_term_from(day)
         piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, day, quantity, basis, tx.asset_class, self.long_from)
-        pool = self.pool(tx.wallet, asset, tx.when)
+        pool = self.pool(tx.wallet, asset)
         if tx.asset_class is _STOCK:
             for replacement in self.replacements(piece, self.pending.pop(tx.tx_id, ())):
                 pool.add(replacement)
@@ -153,7 +172,7 @@ class _Engine:
             self.track(piece)
         pool.add(piece)
         if self.universal:
-            self.credit(tx.wallet, asset, quantity)
+            _credit(pool, tx.wallet, quantity)
 
     def transfer(self, tx: Transaction) -> None:
         """Own-wallet transfer: lots move with basis and acquisition date. Units lost to the network
@@ -167,7 +186,7 @@ class _Engine:
         pool = self.unchanged_pool(tx) if self.universal and dispose_fee else None
         if pool is not None:
             self.fee_disposal(tx, fee_units, pool.relieve(fee_units)[0] if fee_units else [])
-            self.credit(to_wallet, tx.asset, received)
+            _credit(pool, to_wallet, received)
             return
         slices = self.take(tx, tx.quantity)
         fee_slices, moved = _split_off(slices, fee_units)
@@ -176,25 +195,28 @@ class _Engine:
             extra = _ZERO
         else:
             extra = sum((basis for _, _, basis, _ in fee_slices), _ZERO) if fee_slices else tx.fee_usd
-        destination = self.pool(to_wallet, tx.asset, tx.when)
-        extras = _shares(extra, moved, received) if extra else [_ZERO] * len(moved)
-        for (piece, quantity, basis, _), extra_basis in zip(moved, extras, strict=True):
-            arrived = piece.moved(to_wallet, quantity, basis + extra_basis if extra else basis)
+        destination = self.pool(to_wallet, tx.asset)
+        extras = _shares(extra, moved, received) if extra else None
+        for index, (piece, quantity, basis, _) in enumerate(moved):  # not zip(strict=True): a keyword call
+            if extras is None:
+                arrived = piece.moved(to_wallet, quantity, basis)
+            else:
+                arrived = piece.moved(to_wallet, quantity, basis + extras[index], pro_rata=False)
             destination.add(arrived)
             if arrived.asset_class is _STOCK:
                 self.track(arrived)
-        self.credit(to_wallet, tx.asset, received)
+        if self.universal:
+            _credit(destination, to_wallet, received)
 
     def unchanged_pool(self, tx: Transaction) -> Pool | None:
         """Under universal pooling, a transfer of units the wallet holds, naming no lots, under a method
         other than specific identification leaves the one pool as it is (the units keep their lots and
         their place in the order): that pool, with the sending wallet's balance debited here; else None."""
-        key = (tx.wallet, tx.asset)
-        held = self.balances.get(key, _ZERO)
-        pool = self.pool(tx.wallet, tx.asset, tx.when)
+        pool = self.pool(tx.wallet, tx.asset)
+        held = pool.held.get(tx.wallet, _ZERO)
         if tx.lot_ids or held < tx.quantity or pool.method is _SPECIFIC:
             return None
-        self.balances[key] = held - tx.quantity
+        pool.held[tx.wallet] = held - tx.quantity
         return pool
 
     def fee_disposal(self, tx: Transaction, fee_units: Decimal, fee_slices: list[Slice]) -> None:
@@ -210,16 +232,13 @@ class _Engine:
 
     def take(self, tx: Transaction, quantity: Decimal) -> list[Slice]:
         """Relieve units for a disposal or transfer; report shortfalls and unmet Lot IDs."""
-        pool = self.pool(tx.wallet, tx.asset, tx.when)
-        if self.universal:
-            key = (tx.wallet, tx.asset)
-            held = self.balances.get(key, _ZERO)
-        else:
-            held = pool.total
+        pool = self.pool(tx.wallet, tx.asset)
+        universal = self.universal
+        held = pool.held.get(tx.wallet, _ZERO) if universal else pool.total
         available = quantity if held >= quantity else held
         slices, unmet = pool.relieve(available, tx.lot_ids)
-        if self.universal:
-            self.balances[key] = held - available
+        if universal:
+            pool.held[tx.wallet] = held - available
         for lot in unmet:
             self.errors.append(Issue(tx.row, "Lot IDs", f"the lot '{lot.lot_id}' has {plain(lot.available)} "
                                                         f"{tx.asset} left in '{tx.wallet}', not {plain(lot.wanted)}"))
@@ -246,7 +265,7 @@ class _Engine:
         return missing, quantity - held, _ZERO, "shortfall"
 
     def dispose(self, tx: Transaction, slices: list[Slice], proceeds: Decimal, kind: DisposalKind) -> None:
-        disposed = tx.when.date()  # tx.day, without the property call
+        disposed = self.today
         if len(slices) == 1:  # the usual case: one lot, all the proceeds
             lot, quantity, basis, how = slices[0]
             self.disposals.append(_new(Disposal, (
@@ -259,7 +278,9 @@ class _Engine:
         first = len(self.disposals)
         quantity = sum((units for _, units, _, _ in slices), _ZERO)
         loss = False
-        for (lot, units, basis, how), proceeds_share in zip(slices, _shares(proceeds, slices, quantity), strict=True):
+        shares = _shares(proceeds, slices, quantity)
+        for index, (lot, units, basis, how) in enumerate(slices):
+            proceeds_share = shares[index]
             self.disposals.append(_new(Disposal, (
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
                 proceeds_share, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how,
@@ -280,13 +301,13 @@ class _Engine:
         not stock: a loss with a purchase in the window is only counted for a warning."""
         sold = self.disposals[first:]
         if tx.asset_class is not _STOCK:
-            rows = self.crypto_washes.setdefault((tx.asset, tx.when.year), [])
+            rows = self.crypto_washes.setdefault((tx.asset, self.year), [])
             if len(rows) <= CRYPTO_WASH_ROWS and self.purchases.around(
-                    tx.asset, tx.day, {disposal.lot_id for disposal in sold}, first_only=True):
+                    tx.asset, self.today, {disposal.lot_id for disposal in sold}, first_only=True):
                 rows.append(tx.row)
             return
         lots_sold = {disposal.lot_id for disposal in sold}
-        candidates = self.purchases.around(tx.asset, tx.day, lots_sold)
+        candidates = self.purchases.around(tx.asset, self.today, lots_sold)
         for index, disposal in enumerate(sold, first):
             loss = disposal.cost_basis - disposal.proceeds
             if loss <= 0:
@@ -346,11 +367,8 @@ class _Engine:
         self.stock_pieces.setdefault(piece.lot_id, []).append(piece)
 
     # -- pools ----------------------------------------------------------------------------------
-    def pool(self, wallet: str, asset: str, when: datetime) -> Pool:
-        """The pool of `asset` in `wallet` (or in all wallets), in the method of the year of `when`."""
-        if when.year != self.year:
-            self.year = when.year
-            self.method = self.settings.method_for(self.year)
+    def pool(self, wallet: str, asset: str) -> Pool:
+        """The pool of `asset` in `wallet` (or in all wallets), in the method of the current year."""
         method = self.method
         by_wallet = self.pools.get(asset)
         if by_wallet is None:
@@ -363,27 +381,23 @@ class _Engine:
             pool.reorder(method)
         return pool
 
-    def credit(self, wallet: str, asset: str, quantity: Decimal) -> None:
-        if self.universal:
-            key = (wallet, asset)
-            self.balances[key] = self.balances.get(key, _ZERO) + quantity
-
     def allocate(self) -> None:
         """Rev. Proc. 2024-28 safe harbor (domain.md, Which units are sold), by this global rule: per
         asset, the lots still open at the start of 2025-01-01, oldest first (acquisition time, then
         row), fill the wallets that hold the asset in the order the wallets were first used, each up
         to the units it holds; a lot that straddles two wallets is split with its basis pro rata."""
         self.universal = False
+        method, self.method = self.method, self.settings.method_for(PER_WALLET_FROM)  # the pools' method on 2025-01-01
         universal = sorted((asset, by_wallet.pop(_ALL_WALLETS)) for asset, by_wallet in self.pools.items()
                            if _ALL_WALLETS in by_wallet)
         for asset, pool in universal:
             pieces = pool.pieces()
-            holders = sorted((wallet for (wallet, held_asset), units in self.balances.items()
-                              if held_asset == asset and units > 0), key=self.wallet_order.__getitem__)
+            holders = sorted((wallet for wallet, units in pool.held.items() if units > 0),
+                             key=self.wallet_order.__getitem__)
             index = 0
             for wallet in holders:
-                need = self.balances[(wallet, asset)]
-                target = self.pool(wallet, asset, datetime(PER_WALLET_FROM, 1, 1))
+                need = pool.held[wallet]
+                target = self.pool(wallet, asset)
                 while need and index < len(pieces):
                     piece = pieces[index]
                     if need >= piece.quantity:  # the whole piece: it leaves the dropped pool as it is
@@ -400,7 +414,7 @@ class _Engine:
                                                              moved.basis)))
                     need -= units
         self.allocation = _merged(self.allocation)
-        self.balances.clear()
+        self.method = method
 
     # -- the end --------------------------------------------------------------------------------
     def warn(self, tx: Transaction, column: str, message: str) -> None:
@@ -424,7 +438,7 @@ class _Engine:
         pieces.sort(key=lambda item: (item[0], item[1].wallet, item[1].seq))
         return Result(
             disposals=tuple(self.disposals),
-            lots=tuple(_merged([piece.as_lot(asset) for asset, piece in pieces])),
+            lots=tuple(_lots(pieces)),
             income=tuple(self.income),
             allocation=tuple(self.allocation),
             warnings=tuple(sorted(self.warnings, key=lambda issue: issue.row)),
@@ -433,38 +447,49 @@ class _Engine:
 
 class _Purchases:
     """Purchases per asset in processing order (a Buy, or a Trade receiving the asset), to find the
-    purchases around a loss sale (domain.md, Wash sales)."""
+    purchases around a loss sale (domain.md, Wash sales). Per asset, the purchases' times and their
+    places in the rows; the rest is read from the rows when a loss sale asks."""
 
-    def __init__(self, ordered: Iterable[Transaction]) -> None:
-        self.days: dict[str, list[int]] = {}
-        self.entries: dict[str, list[tuple[int, str, Decimal]]] = {}  # (seq, lot ID, units)
-        for seq, tx in enumerate(ordered, 1):
+    def __init__(self, ordered: list[Transaction]) -> None:
+        self.ordered = ordered
+        self.by_asset: dict[str, tuple[list[datetime], list[int]]] = {}  # asset -> (times, indexes in ordered)
+        for index, tx in enumerate(ordered):
             if tx.tx_type is _BUY:
-                asset, quantity = tx.asset, tx.quantity
+                asset = tx.asset
             elif tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity:
-                asset, quantity = tx.received_asset, tx.received_quantity
+                asset = tx.received_asset
             else:
                 continue
-            self.days.setdefault(asset, []).append(tx.when.toordinal())
-            self.entries.setdefault(asset, []).append((seq, tx.tx_id, quantity))
+            found = self.by_asset.get(asset)
+            if found is None:
+                found = self.by_asset[asset] = ([], [])
+            found[0].append(tx.when)
+            found[1].append(index)
 
     def around(self, asset: str, day: date, sold: set[str], *, first_only: bool = False
                ) -> list[tuple[int, str, Decimal]]:
         """The purchases of `asset` from 30 days before `day` to 30 days after, but for the lots sold
-        (with `first_only`, just the first of them: enough to know there is one)."""
-        days = self.days.get(asset)
-        if not days:
+        (with `first_only`, just the first of them: enough to know there is one), as (processing order,
+        lot ID, units)."""
+        found = self.by_asset.get(asset)
+        if found is None:
             return []
+        times, indexes = found
         ordinal = day.toordinal()
-        low, high = bisect_left(days, ordinal - WASH_SALE_DAYS), bisect_right(days, ordinal + WASH_SALE_DAYS)
-        entries = self.entries[asset]
-        found = []
-        for index in range(low, high):
-            if entries[index][1] not in sold:
-                found.append(entries[index])
+        first = date.fromordinal(max(ordinal - WASH_SALE_DAYS, 1))
+        last = date.fromordinal(min(ordinal + WASH_SALE_DAYS, _LAST_ORDINAL))
+        low = bisect_left(times, datetime.combine(first, time.min))
+        high = bisect_right(times, datetime.combine(last, time.max))
+        purchases = []
+        for index in indexes[low:high]:
+            tx = self.ordered[index]
+            if tx.tx_id not in sold:
+                units = tx.quantity if tx.tx_type is _BUY else tx.received_quantity
+                assert units is not None  # a Trade is indexed only when it receives units
+                purchases.append((index + 1, tx.tx_id, units))
                 if first_only:
                     break
-        return found
+        return purchases
 
 
 def _in_order(transactions: Iterable[Transaction]) -> list[Transaction]:
@@ -490,19 +515,36 @@ def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Pie
     return replacement
 
 
-_Record = TypeVar("_Record", Lot, Allocation)
+def _credit(pool: Pool, wallet: str, quantity: Decimal) -> None:
+    """Under universal pooling: `quantity` more units in `wallet`, in the pool of all wallets."""
+    pool.held[wallet] = pool.held.get(wallet, _ZERO) + quantity
 
 
-def _merged(records: list[_Record]) -> list[_Record]:
-    """Adjacent records of the same lot in the same wallet as one: a lot split by a move and rejoined
-    reads as the lot it is."""
-    merged: list[_Record] = []
+def _lots(pieces: list[tuple[str, Piece]]) -> list[Lot]:
+    """Open pieces (asset, piece) as lots, adjacent pieces of the same lot in the same wallet as one: a
+    lot split by a move and rejoined reads as the lot it is."""
+    lots: list[Lot] = []
+    last: Piece | None = None
+    last_asset = ""
+    for asset, piece in pieces:
+        if (last is not None and asset == last_asset and piece.wallet == last.wallet and piece.lot_id == last.lot_id
+                and piece.acquired == last.acquired):
+            lot = lots[-1]
+            lots[-1] = lot._replace(quantity=lot.quantity + piece.quantity, cost_basis=lot.cost_basis + piece.basis)
+        else:
+            lots.append(piece.as_lot(asset))
+        last, last_asset = piece, asset
+    return lots
+
+
+def _merged(records: list[Allocation]) -> list[Allocation]:
+    """Adjacent records of the same lot in the same wallet as one, as `_lots` does for open lots."""
+    merged: list[Allocation] = []
     for record in records:
         last = merged[-1] if merged else None
         if (last is not None and (last.asset, last.wallet, last.lot_id, last.acquired)
                 == (record.asset, record.wallet, record.lot_id, record.acquired)):
-            # mypyc's check reads `_replace` of a constrained type variable as the union (mypy does not)
-            merged[-1] = last._replace(quantity=last.quantity + record.quantity,  # type: ignore[assignment, unused-ignore]
+            merged[-1] = last._replace(quantity=last.quantity + record.quantity,
                                        cost_basis=last.cost_basis + record.cost_basis)
         else:
             merged.append(record)

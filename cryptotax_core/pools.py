@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from heapq import heappop, heappush
 from operator import itemgetter
 from typing import Final
@@ -36,8 +36,8 @@ class Piece:
     """Working state of (part of) one lot in one pool. Mutable inside the engine only; the engine
     hands out frozen `Lot` and `Disposal` records."""
 
-    __slots__ = ("acquired", "asset_class", "basis", "long_from", "lot_id", "quantity", "row", "seq", "wallet",
-                 "washed")
+    __slots__ = ("acquired", "asset_class", "basis", "cost", "long_from", "lot_id", "quantity", "row", "seq",
+                 "wallet", "washed")
 
     def __init__(self, lot_id: str, row: int, seq: int, wallet: str, acquired: date, quantity: Decimal,
                  basis: Decimal, asset_class: AssetClass, long_from: date | None = None) -> None:
@@ -51,12 +51,16 @@ class Piece:
         self.basis = basis
         self.asset_class = asset_class
         self.washed = False  # replacement units of a wash sale: their basis and date are adjusted already
+        self.cost = -1  # the unit cost HIFO and LOFO rank by (see `_unit_cost`), once worked out
 
-    def moved(self, wallet: str, quantity: Decimal, basis: Decimal) -> Piece:
-        """The same lot (ID, acquisition date, order) with other units, in another wallet."""
+    def moved(self, wallet: str, quantity: Decimal, basis: Decimal, *, pro_rata: bool = True) -> Piece:
+        """The same lot (ID, acquisition date, order) with other units, in another wallet. With their share
+        of the basis (`pro_rata`) the units keep the lot's unit cost; with more, theirs is worked out anew."""
         piece = Piece(self.lot_id, self.row, self.seq, wallet, self.acquired, quantity, basis, self.asset_class,
                       self.long_from)
         piece.washed = self.washed
+        if pro_rata:
+            piece.cost = self.cost
         return piece
 
     def take(self, quantity: Decimal) -> Decimal:
@@ -74,8 +78,8 @@ class Piece:
 
 
 COST_PLACES: Final = 30  # unit costs are ranked to this many decimal places
-_SEQ_BITS: Final = 64  # room for the acquisition order below the unit cost in one integer rank
 _SLOT_BITS: Final = 32  # room for a piece's slot in its pool below the rank in one heap key
+_COST_SHIFT: Final = 2 * _SLOT_BITS  # the unit cost above the acquisition order (below 2^32) and the slot
 _SLOT_MASK: Final = (1 << _SLOT_BITS) - 1
 _COMPACT: Final = 4096
 
@@ -84,25 +88,40 @@ _COST_UNIT: Final = Decimal(1).scaleb(COST_PLACES)
 
 
 def _unit_cost(piece: Piece) -> int:
-    """The unit cost including fees in units of 10^-30 USD (truncated), as an integer: integers
-    compare several times faster than Decimals. The basis is scaled first (exact: only the exponent
-    changes), so the quotient has the digits of basis / quantity, without a call to `scaleb`."""
-    return int(piece.basis * _COST_UNIT / piece.quantity)
+    """The lot's unit cost including fees in units of 10^-30 USD, truncated, as an integer: integers
+    compare several times faster than Decimals. Worked out once a lot, from the first piece ranked, and
+    carried by the pieces split off with their share of its basis (whose own quotient could differ in
+    the 30th place, by the rounding of the share). The basis is scaled first (exact: only the exponent
+    changes) and divided to an integer (`//` works out only the quotient's integer digits, about half
+    the work of a 60-digit quotient, and truncates exactly). A unit cost above 10^30 USD (the largest
+    basis over the smallest quantity the table accepts) has more integer digits than the context
+    holds: it is rounded to 60 digits first."""
+    cost = piece.cost
+    if cost < 0:
+        scaled = piece.basis * _COST_UNIT
+        try:
+            cost = int(scaled // piece.quantity)
+        except InvalidOperation:
+            cost = int(scaled / piece.quantity)
+        piece.cost = cost
+    return cost
 
 
-def rank(method: Method, piece: Piece) -> int:
+def rank(method: Method, piece: Piece, slot: int = 0) -> int:
     """Relief order per method (domain.md, Which units are sold), lowest first: FIFO by acquisition,
     LIFO the reverse, HIFO/LOFO by unit cost including fees (to 30 decimal places), ties by acquisition;
     units not identified under specific identification go FIFO (domain.md). `seq` is the order in which
     the engine processed the acquisitions, which is the order of acquisition time, then row; a piece keeps
-    it when it moves, so it stands for both (and compares faster than the date-time)."""
+    it when it moves, so it stands for both (and compares faster than the date-time). A pool's key adds
+    the piece's slot in the low 32 bits (below 2^32: one key per piece)."""
+    order = (piece.seq << _SLOT_BITS) + slot  # small integers: no long arithmetic
     if method is _HIFO:
-        return (-_unit_cost(piece) << _SEQ_BITS) + piece.seq
+        return order - (_unit_cost(piece) << _COST_SHIFT)
     if method is _LOFO:
-        return (_unit_cost(piece) << _SEQ_BITS) + piece.seq
+        return order + (_unit_cost(piece) << _COST_SHIFT)
     if method is _LIFO:
-        return -piece.seq
-    return piece.seq
+        return slot - (piece.seq << _SLOT_BITS)
+    return order
 
 
 def relief_name(method: Method) -> str:
@@ -129,14 +148,14 @@ class Shortfall:
 
 
 class Pool:
-    """The pieces of a pool under integer keys, `rank << 32 | slot`: the rank of the method, then the
+    """The pieces of a pool under integer keys, `rank(method, piece, slot)`: the rank of the method, then the
     order pieces were added (a deterministic last tie-break), the low bits naming the piece's slot in
     `slots` (integers compare without tuples). Keys added in increasing order (FIFO's acquisitions) queue
     in `run`, read from `head`; the others go to a heap; relief takes the lower of the two fronts, so the
     order is that of one heap. Emptied pieces leave lazily; a taken slot is cleared so the piece can be
     freed."""
 
-    __slots__ = ("_by_id", "head", "heap", "how", "method", "run", "slots", "total")
+    __slots__ = ("_by_id", "head", "heap", "held", "how", "method", "run", "slots", "total")
 
     def __init__(self, method: Method) -> None:
         self.method = method
@@ -145,11 +164,12 @@ class Pool:
         self.head = 0
         self.heap: list[int] = []
         self.slots: list[Piece | None] = []  # slot -> piece; at most 2^32 pieces added to one pool
-        self._by_id: dict[str, list[Piece]] | None = None  # built on the first specific identification
+        self._by_id: dict[str, list[tuple[int, Piece]]] | None = None  # lot -> (slot, piece), built on first use
         self.total = _ZERO
+        self.held: dict[str, Decimal] = {}  # units per wallet, kept in a pool of all wallets (universal pooling)
 
     def add(self, piece: Piece) -> None:
-        key = (rank(self.method, piece) << _SLOT_BITS) + len(self.slots)
+        key = rank(self.method, piece, len(self.slots))
         run = self.run
         if not run or key > run[-1]:
             run.append(key)
@@ -157,7 +177,7 @@ class Pool:
             heappush(self.heap, key)
         self.slots.append(piece)
         if self._by_id is not None:
-            self._by_id.setdefault(piece.lot_id, []).append(piece)
+            self._by_id.setdefault(piece.lot_id, []).append((len(self.slots) - 1, piece))
         self.total += piece.quantity
 
     def _held(self) -> list[tuple[int, Piece]]:
@@ -182,18 +202,26 @@ class Pool:
         if method is not self.method:
             self.method = method
             self.how = relief_name(method)
-            self.run = sorted((rank(method, piece) << _SLOT_BITS) + slot for slot, piece in self._held())
+            self.run = sorted(rank(method, piece, slot) for slot, piece in self._held())
             self.head = 0
             self.heap = []
 
     def by_id(self, lot_id: str) -> list[Piece]:
+        """The open pieces of a named lot, in the pool's order: when its pieces differ in unit cost (wash-sale
+        replacement units carry the disallowed loss), the year's method says which go first, as a standing
+        order does (domain.md, Which units are sold); so naming the lots a method took takes the same units."""
         if self._by_id is None:
             self._by_id = {}
-            for _, piece in self._held():
-                self._by_id.setdefault(piece.lot_id, []).append(piece)
-        pieces = self._by_id.get(lot_id, [])
-        pieces[:] = [piece for piece in pieces if piece.quantity]
-        return pieces
+            for slot, piece in self._held():
+                self._by_id.setdefault(piece.lot_id, []).append((slot, piece))
+        entries = self._by_id.get(lot_id, [])
+        entries[:] = [(slot, piece) for slot, piece in entries if piece.quantity]
+        if len(entries) > 1:
+            entries.sort(key=self._key_of)
+        return [piece for _, piece in entries]
+
+    def _key_of(self, entry: tuple[int, Piece]) -> int:
+        return rank(self.method, entry[1], entry[0])
 
     def relieve(self, quantity: Decimal, picks: tuple[LotPick, ...] = ()) -> tuple[list[Slice], list[Shortfall]]:
         """Take `quantity` units: named lots first, then by the pool's method. Returns the slices and

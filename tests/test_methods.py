@@ -1,7 +1,7 @@
 """Lot relief: FIFO, LIFO, HIFO, LOFO and specific identification (domain.md, Which units are sold)."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Context, Decimal, localcontext
 
 import pytest
 from conftest import buy, gains, run, sell
@@ -124,9 +124,29 @@ def test_lot_ids_must_name_an_earlier_acquisition_of_the_asset(lot_ids: str, mes
     assert [str(i) for i in error.value.issues] == [f"row 8, column Lot IDs: {message}"]
 
 
+def test_unit_costs_are_truncated_to_30_places_not_rounded() -> None:
+    """LATE's unit cost is 2.571428571428571428571428571435 / 3.000000000000000000000000000007 =
+    0.857142857142857142857142857142 99999... (the 31st and later decimals all but 10^-60 short of a
+    unit in the 30th place: worked out with integers, 857142857142857142857142857143 x
+    3000000000000000000000000000007 = 2571428571428571428571428571435 x 10^30 + 1). Truncated to 30
+    places it ties with EARLY's 0.857142857142857142857142857142, so HIFO takes the earlier lot first;
+    rounding the quotient to 60 digits first would make LATE dearer."""
+    rows = [buy("EARLY", "2025-01-01", "X", "1", "0.857142857142857142857142857142"),
+            buy("LATE", "2025-02-01", "X", "3.000000000000000000000000000007", "2.571428571428571428571428571435"),
+            sell("S", "2025-06-01", "X", "1", "1")]
+    assert [d.lot_id for d in run(rows, method=Method.HIFO).disposals] == ["EARLY"]
+
+
 def test_hifo_ranks_extreme_unit_costs() -> None:
-    """10^-30 units for 1,000 USD is 10^33 USD a unit: ranked (first under HIFO), no overflow."""
+    """10^-30 units for 1,000 USD is 10^33 USD a unit: ranked (first under HIFO), no overflow. The
+    caller's decimal context does not matter: the engine uses its own (here one that rounds down and
+    traps nothing, under which the integer division for a unit cost this large would give NaN)."""
     rows = [buy("DUST", "2025-01-01", "X", "0.000000000000000000000000000001", "1000"),
-            buy("BULK", "2025-02-01", "X", "5", "50"), sell("S", "2025-06-01", "X", "1", "10")]
-    assert [(d.lot_id, d.cost_basis) for d in run(rows, method=Method.HIFO).disposals] == [
-        ("DUST", 1000), ("BULK", Decimal("9.99999999999999999999999999999"))]
+            buy("BULK", "2025-02-01", "X", "5", "50"), sell("S", "2025-06-01", "X", "1.5", "10")]
+    # DUST gives its 10^-30 units: 10 x 10^-30 / 1.5 of the proceeds, 6.67 x 10^-30, to 30 places (half
+    # to even; rounding down would give 6 x 10^-30); BULK gives 1.5 - 10^-30 of 5 units at 10 USD each
+    expected = [("DUST", 1000, Decimal("7E-30")),
+                ("BULK", Decimal("14.99999999999999999999999999999"), Decimal("9.999999999999999999999999999993"))]
+    assert [(d.lot_id, d.cost_basis, d.proceeds) for d in run(rows, method=Method.HIFO).disposals] == expected
+    with localcontext(Context(prec=28, rounding=ROUND_DOWN, traps=[])):
+        assert [(d.lot_id, d.cost_basis, d.proceeds) for d in run(rows, method=Method.HIFO).disposals] == expected

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import buy, gains, run, sell
 
-from cryptotax_core import InputError, Pooling, Term, TransferFee
+from cryptotax_core import InputError, Method, Pooling, Term, TransferFee
 
 
 def transfer(tx_id: str, day: str, asset: str, quantity: str, source: str, target: str, received: str = "",
@@ -173,3 +173,27 @@ def test_records_made_without_their_constructor_have_every_field() -> None:
     records = [*result.disposals, *result.lots, *result.income, *result.allocation]
     assert {type(record).__name__ for record in records} == {"Disposal", "Lot", "IncomeEvent", "Allocation"}
     assert all(len(record) == len(type(record)._fields) for record in records)
+
+
+# A lot of 3 units for 2 USD: unit cost 0.666... (to 30 places, truncated: 0.666666666666666666666666666666);
+# one unit moved to Ledger takes 0.666666666666666666666666666667 of the basis (its share, rounded), and
+# Ledger's own lot B costs exactly that a unit.
+THIRDS = [buy("A", "2025-01-01", "X", "3", "2"),
+          buy("B", "2025-02-01", "X", "1", "0.666666666666666666666666666667", wallet="Ledger")]
+
+
+def test_moved_units_rank_by_their_lot_s_unit_cost() -> None:
+    """HIFO in Ledger ranks the moved unit by lot A's unit cost, below B's by 10^-30: B is sold first
+    (ranked by its own rounded share, the moved unit would tie with B and go first as the older lot)."""
+    rows = [*THIRDS, transfer("T", "2025-03-01", "X", "1", "Coinbase", "Ledger"),
+            sell("S", "2025-06-01", "X", "1", "5", wallet="Ledger")]
+    assert [d.lot_id for d in run(rows, method=Method.HIFO).disposals] == ["B"]
+
+
+def test_units_moved_with_a_fee_added_to_their_basis_rank_by_their_own_cost() -> None:
+    """With the transfer-fee setting 'basis' the moved unit carries the 1 USD fee too: 1.67 USD a unit,
+    the dearest in Ledger, so HIFO sells it first."""
+    rows = [*THIRDS, transfer("T", "2025-03-01", "X", "1", "Coinbase", "Ledger", fee="1"),
+            sell("S", "2025-06-01", "X", "1", "5", wallet="Ledger")]
+    result = run(rows, method=Method.HIFO, transfer_fee=TransferFee.BASIS)
+    assert [(d.lot_id, d.cost_basis) for d in result.disposals] == [("A", Decimal("1.666666666666666666666666666667"))]

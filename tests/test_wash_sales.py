@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from conftest import buy, run, sell
 
-from cryptotax_core import Term, summarize
+from cryptotax_core import Method, Term, summarize
 from cryptotax_core.tax import form8949_lines
 from cryptotax_core.tax.annual import TaxSettings
 
@@ -126,3 +127,17 @@ def test_crypto_losses_with_a_repurchase_only_warn() -> None:
         "row 3: 1 sale(s) of BTC at a loss in 2025 had a purchase of BTC within 30 days before or after "
         "(rows 3): the wash-sale rule applies to stock, not to crypto today (domain.md), so the losses count; "
         "a future rule could disallow them"]
+
+
+@pytest.mark.parametrize(("method", "basis"), [(Method.HIFO, 200), (Method.FIFO, 100), (Method.LOFO, 100)])
+def test_naming_a_lot_with_replacement_units_takes_the_units_the_method_would(method: Method, basis: int) -> None:
+    """B1's 10 shares cost 100 each; one of them replaces the share sold at a loss of 100 from the other
+    account (bought the same day), so it carries a basis of 200. Selling one B1 share by naming the lot takes
+    the share the year's method takes (the dearer under HIFO), as a standing order would: recording the
+    lots a method chose gives the method's result (the planner's suggestions rely on it)."""
+    rows = [buy("B1", "2025-01-02", "XYZ", "10", "1000", wallet="Broker", **STOCK),
+            buy("B2", "2025-01-02", "XYZ", "1", "200", wallet="Other", **STOCK),
+            sell("S1", "2025-01-02", "XYZ", "1", "100", wallet="Other", **STOCK)]
+    by_method = run([*rows, stock_sell("S2", "2025-06-01", "1", "150")], method=method).disposals[-1]
+    named = run([*rows, stock_sell("S2", "2025-06-01", "1", "150") | {"Lot IDs": "B1:1"}], method=method).disposals[-1]
+    assert (by_method.lot_id, by_method.cost_basis) == (named.lot_id, named.cost_basis) == ("B1", Decimal(basis))
