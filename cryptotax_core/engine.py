@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import Decimal, localcontext
 from operator import attrgetter
 from typing import Final
 
@@ -34,14 +34,10 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
-from cryptotax_core.pools import Piece, Pool, Slice, share
+from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
 
-PRECISION: Final = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
-# The engine's arithmetic, whatever the caller's context: shares round half to even, and an invalid
-# operation raises (pools._unit_cost relies on it)
-_CONTEXT: Final = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 PER_WALLET_FROM: Final = 2025  # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (domain.md)
 _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
@@ -81,7 +77,7 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     Raises `InputError` listing every disposal of more units than held (unless the settings allow a
     shortfall) and every named lot that cannot give the units asked of it.
     """
-    with localcontext(_CONTEXT), without_cycle_collection():
+    with localcontext(CONTEXT), without_cycle_collection():
         engine = _Engine(settings or Settings(), list(warnings))
         ordered = _in_order(transactions)
         if until is not None:
@@ -433,9 +429,9 @@ class _Engine:
                 f"(domain.md), so the losses count; a future rule could disallow them")))
         if self.errors:
             raise InputError(self.errors)
-        pieces = [(asset, piece) for asset, by_wallet in self.pools.items() for pool in by_wallet.values()
+        # by asset, wallet (a pool's key is its pieces' wallet now) and acquisition order
+        pieces = [(asset, piece) for asset in sorted(self.pools) for _, pool in sorted(self.pools[asset].items())
                   for piece in pool.pieces()]
-        pieces.sort(key=lambda item: (item[0], item[1].wallet, item[1].seq))
         return Result(
             disposals=tuple(self.disposals),
             lots=tuple(_lots(pieces)),
@@ -494,15 +490,22 @@ class _Purchases:
 
 def _in_order(transactions: Iterable[Transaction]) -> list[Transaction]:
     """Rows by date and time, ties in table order (`seq`). Rows given in table order need only a stable
-    sort by date and time, whose keys compare without tuples."""
+    sort by date and time, whose keys compare without tuples, and none when they are in date order too
+    (as exports usually are)."""
     ordered = list(transactions)
     previous = -1
+    last = datetime.min
+    dated = True  # in date order so far
     for tx in ordered:
         if tx.seq <= previous:
             ordered.sort(key=_ORDER)
             return ordered
         previous = tx.seq
-    ordered.sort(key=_WHEN)
+        if dated:
+            dated = tx.when >= last
+            last = tx.when
+    if not dated:
+        ordered.sort(key=_WHEN)
     return ordered
 
 

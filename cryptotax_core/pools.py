@@ -8,10 +8,10 @@ removal of emptied pieces.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from heapq import heappop, heappush
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from operator import itemgetter
 from typing import Final
 
@@ -19,17 +19,28 @@ from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import AssetClass, Lot, LotPick, Method
 
 _ZERO: Final = Decimal(0)
+# Final: compiled, read from a C static (an imported name is looked up in the module's dict at each call)
+_heappush: Final = heapq.heappush
+_heappop: Final = heapq.heappop
 _HIFO: Final = Method.HIFO  # members as constants: enum attribute access runs Python code in 3.11
 _LOFO: Final = Method.LOFO
 _LIFO: Final = Method.LIFO
+_FIFO: Final = Method.FIFO
+_SPECIFIC: Final = Method.SPECIFIC
 SHARE_PLACES: Final = Decimal("1e-30")
+PRECISION: Final = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
+# The engine's arithmetic, whatever the caller's context (engine.compute runs in a copy): shares round half
+# to even, and an invalid operation raises (_unit_cost relies on it)
+CONTEXT: Final = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+# bound to the context: a call with two positional arguments, where Decimal.quantize parses keywords
+_quantize: Final = CONTEXT.quantize
 
 
 def share(total: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     """`total * part / whole` to 30 decimal places. Shares are split off a total whose remainder is
     kept by subtraction; with a fixed number of places every such sum and difference stays exact in the
     engine's 60-digit context (amounts below 10^29), so basis and proceeds are conserved to the last digit."""
-    return (total * part / whole).quantize(SHARE_PLACES)
+    return _quantize(total * part / whole, SHARE_PLACES)
 
 
 class Piece:
@@ -174,7 +185,7 @@ class Pool:
         if not run or key > run[-1]:
             run.append(key)
         else:
-            heappush(self.heap, key)
+            _heappush(self.heap, key)
         self.slots.append(piece)
         if self._by_id is not None:
             self._by_id.setdefault(piece.lot_id, []).append((len(self.slots) - 1, piece))
@@ -193,7 +204,15 @@ class Pool:
         return held
 
     def pieces(self) -> list[Piece]:
-        """Open pieces, oldest first."""
+        """Open pieces, oldest first (acquisition order, then the order added)."""
+        if not self.heap and (self.method is _FIFO or self.method is _SPECIFIC):  # the keys are in that order
+            slots = self.slots
+            found = []
+            for key in self.run[self.head:]:
+                piece = slots[key & _SLOT_MASK]
+                if piece is not None and piece.quantity:
+                    found.append(piece)
+            return found
         held = self._held()
         held.sort(key=_seq_of_second)  # stable: pieces of one acquisition stay in the order added
         return [piece for _, piece in held]
@@ -270,7 +289,7 @@ class Pool:
             if from_run:
                 head += 1
             else:
-                heappop(heap)
+                _heappop(heap)
         if head == len(run):
             run.clear()
             head = 0

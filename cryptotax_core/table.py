@@ -37,7 +37,7 @@ _ALIASES = {"lotid": "Lot IDs", "lots": "Lot IDs", "notes": "Note", "fee": "Fee 
             "value": "USD Value", "valueusd": "USD Value", "usd": "USD Value", "qty": "Quantity",
             "1099": "Broker Reported", "reported": "Broker Reported", "brokerreporting": "Broker Reported"}
 DEFAULT_WALLET: Final = "Default"
-# Above these a number is a typing mistake, and below them the engine's arithmetic is exact (engine.PRECISION).
+# Above these a number is a typing mistake, and below them the engine's arithmetic is exact (pools.PRECISION).
 FIRST_YEAR: Final = 1900  # Excel's first date; an earlier year is a typing mistake
 MAX_USD: Final = Decimal(10) ** 15
 MAX_QUANTITY: Final = Decimal(10) ** 24
@@ -134,6 +134,9 @@ class _RowReader:
         self.warnings: list[Issue] = []
         self.row_of_id: dict[str, int] = {}
         self.wallet_names: dict[str, str] = {}
+        # one string object per asset name: rows share it (less memory; dictionary lookups by asset in the
+        # engine and the reports find the very key, without comparing characters)
+        self.asset_names: dict[str, str] = {}
         self.class_of_asset: dict[str, tuple[AssetClass, int]] = {}
 
     def cell(self, cells: Sequence[object], column: str) -> object:
@@ -146,12 +149,16 @@ class _RowReader:
         tx_type = fields.tx_type()
         when = fields.when()
         asset = fields.asset("Asset", required=True)
+        if asset:
+            asset = self.asset_names.setdefault(asset, asset)
         quantity = fields.positive("Quantity", required=True)
         usd_value = fields.non_negative("USD Value")
         fee_usd = fields.non_negative("Fee USD") or Decimal(0)
         wallet = self.wallet(fields, "Wallet", required=True) or DEFAULT_WALLET
         to_wallet = self.wallet(fields, "To Wallet", required=False)
         received_asset = fields.asset("Received Asset", required=False)
+        if received_asset:
+            received_asset = self.asset_names.setdefault(received_asset, received_asset)
         received_quantity = fields.positive("Received Quantity")
         lot_ids = fields.lot_picks()
         asset_class = fields.asset_class()
@@ -533,7 +540,7 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
     zone, today = reader.zone, reader.today
     in_utc = zone.key in ("UTC", "Etc/UTC")
     transactions, row_of_id, wallet_names = reader.transactions, reader.row_of_id, reader.wallet_names
-    class_of_asset = reader.class_of_asset
+    class_of_asset, asset_names = reader.class_of_asset, reader.asset_names
     has_wallet = "Wallet" in positions
     types, classes, reporting_words = _FAST_TYPES, _CLASSES, REPORTING_WORDS
     zero = Decimal(0)
@@ -598,6 +605,9 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
         lot_ids = () if _blank(cell) else _picks(_text(cell))
         if not asset:
             return None
+        asset = asset_names.setdefault(asset, asset)
+        if received_asset:
+            received_asset = asset_names.setdefault(received_asset, received_asset)
         if wallet:
             wallet = wallet_names.get(wallet.casefold()) or wallet
         elif has_wallet:

@@ -166,3 +166,21 @@ def test_transactions_of_both_paths_have_every_field() -> None:
                         zone=ZoneInfo("UTC"), today=TODAY)
     assert [len(tx) for tx in table.transactions] == [len(Transaction._fields)] * 2
     assert [tx.reporting for tx in table.transactions] == [None, None]
+
+
+def test_rows_of_one_asset_share_its_name() -> None:
+    """Both paths give every row of an asset the same string object (the first spelling read, upper-cased):
+    one name in memory per asset, not one per row, and the engine's lookups by asset find the very key.
+    Row 2 takes the fast path, row 3 (a space in Type) the careful one; both trade into ETH."""
+    header = list(COLUMNS)
+    rows = [{"ID": "B1", "Date": "2024-03-01", "Type": "Buy", "Asset": "btc", "Quantity": "1", "USD Value": "9",
+             "Wallet": "Coinbase"},
+            {"ID": "T1", "Date": "2024-03-02", "Type": "Trade", "Asset": "BTC", "Quantity": "0.5", "USD Value": "5",
+             "Received Asset": "eth", "Received Quantity": "2", "Wallet": "Coinbase"},
+            {"ID": "T2", "Date": "2024-03-03", "Type": " Trade", "Asset": "Btc", "Quantity": "0.5", "USD Value": "5",
+             "Received Asset": "ETH", "Received Quantity": "2", "Wallet": "Coinbase"}]
+    table = parse_table(header, [[row.get(column, "") for column in header] for row in rows], zone=ZoneInfo("UTC"),
+                        today=TODAY)
+    first, second, third = table.transactions
+    assert first.asset == "BTC" and first.asset is second.asset is third.asset
+    assert second.received_asset == "ETH" and second.received_asset is third.received_asset

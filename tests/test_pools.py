@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cryptotax_core import AssetClass, Method
-from cryptotax_core.engine import PRECISION
-from cryptotax_core.pools import Piece, Pool, rank
+from cryptotax_core.pools import CONTEXT, Piece, Pool, rank
 
 METHODS = (Method.FIFO, Method.LIFO, Method.HIFO, Method.LOFO, Method.SPECIFIC)
 Step = tuple[str, int, int, int]  # ("add", seq, units, unit cost), ("relieve", units, 0, 0), ("method", index, 0, 0)
@@ -25,8 +24,7 @@ Step = tuple[str, int, int, int]  # ("add", seq, units, unit cost), ("relieve", 
 @pytest.fixture(autouse=True)
 def engine_precision() -> Iterator[None]:
     """Pools split bases in the engine's context."""
-    with localcontext() as context:
-        context.prec = PRECISION
+    with localcontext(CONTEXT):
         yield
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal, localcontext
 
-from cryptotax_core.engine import PER_WALLET_FROM, PRECISION, compute
+from cryptotax_core.engine import PER_WALLET_FROM, compute
 from cryptotax_core.holding import term_of
 from cryptotax_core.model import (
     AssetClass,
@@ -45,6 +45,7 @@ from cryptotax_core.model import (
     TxType,
 )
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains
+from cryptotax_core.pools import CONTEXT
 from cryptotax_core.settings import Settings
 
 ZERO = Decimal(0)
@@ -129,8 +130,7 @@ def available_lots(lots: Sequence[Lot], sale: Transaction, across_wallets: bool)
 
 def per_unit_proceeds(sale: Transaction) -> Decimal:
     """Amount realized per unit: (USD value - fee) / quantity (domain.md, Gain or loss of one disposal)."""
-    with localcontext() as context:
-        context.prec = PRECISION
+    with localcontext(CONTEXT):  # the engine's arithmetic
         return ((sale.usd_value or ZERO) - sale.fee_usd) / sale.quantity
 
 

@@ -10,19 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
 
+from cryptotax_core.pools import CONTEXT
 from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_text
 
 Prices = Mapping[str, Decimal]
 """USD per unit, by asset ticker (upper case, as the transaction table stores it)."""
 
 
-PRECISION = 60  # digits, as the engine's: an 18-decimal quantity times a price is exact
-
-
 def times(quantity: Decimal, price: Decimal) -> Decimal:
     """quantity x price, exact (the default 28-digit context could round an 18-decimal quantity)."""
-    with localcontext() as context:
-        context.prec = PRECISION
+    with localcontext(CONTEXT):  # the engine's 60 digits
         return quantity * price
 
 
