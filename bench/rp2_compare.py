@@ -20,8 +20,9 @@ For each size:
 3. cryptotax computes the CSV in a fresh process with Settings(method=FIFO, pooling=UNIVERSAL), the
    setting that matches RP2's one pool per asset: read and validation timed, then compute timed alone
    (the target compares compute); then `cryptotax report FILE --pooling universal` end to end. After
-   RP2 has run, a fresh process computes the CSV again: this machine's speed drifts over the minutes RP2
-   takes, so the compute ratio uses the slower of cryptotax's two compute times.
+   RP2 has run and the machine has settled (SETTLE seconds), a fresh process computes the CSV again:
+   this machine's speed drifts over the minutes RP2 takes, so the compute ratio uses the slower of
+   cryptotax's two compute times.
 4. The yearly short-term gains, long-term gains and ordinary income of both are compared to the cent
    (each side's unrounded line amounts summed exactly per year, the sum rounded once, half up). Speed
    ratios are printed only when every figure agrees; otherwise the first differing year is printed.
@@ -51,6 +52,9 @@ import run as bench_run  # noqa: E402
 
 RUNS = bench_run.DATA / "rp2"
 PYTHON = Path(sys.executable)
+# For some seconds after RP2 exits (it frees 6.5 GB at 100k rows) every process here ran 1.5-1.8 times
+# slower, validation as much as compute (measured: 0.59 s compute right after, 0.35 s twenty seconds later)
+SETTLE = 30.0
 MB = 1024 * 1024
 
 # Runs RP2's US entry point (what the `rp2_us` command calls) with timers around its phases; each
@@ -268,6 +272,7 @@ def compare(n: int, seed: int, timeout: float) -> Comparison:
     print(f"[{prepared.rows:,} rows] cryptotax ...", file=sys.stderr, flush=True)
     ours = run_cryptotax(prepared, timeout)
     theirs = run_rp2(prepared, timeout)
+    time.sleep(SETTLE)
     after = run_worker(prepared, timeout)["compute"]
     difference = rp2_convert.first_difference(ours.yearly, theirs.yearly)
     agreed = "gains identical" if difference is None else "DIFFERENT: " + difference
