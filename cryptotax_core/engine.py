@@ -99,8 +99,7 @@ class _Engine:
         self.tomorrow = datetime.min
         self.year = 0
         self.method = settings.method
-        self.day = date.min  # the last acquisition day, and the first day its lots are long-term
-        self.long_from = date.min
+        self.long_from: date | None = None  # the first day lots acquired today are long-term, once needed
         self.wallet_order: dict[str, int] = {}
         self.disposals: list[Disposal] = []
         self.income: list[IncomeEvent] = []
@@ -146,6 +145,7 @@ class _Engine:
         """The first row of a day: its date, and the year's method when the year changes. Under universal
         pooling the first row from 2025 on starts the allocation to wallets."""
         day = self.today = when.date()
+        self.long_from = None
         self.tomorrow = datetime.combine(day, time.min) + _ONE_DAY if day < date.max else datetime.max
         if day.year != self.year:
             self.year = day.year
@@ -154,10 +154,10 @@ class _Engine:
                 self.allocate()
 
     def acquire(self, tx: Transaction, asset: str, quantity: Decimal, basis: Decimal) -> None:
-        day = self.today
-        if day is not self.day:  # one holding-period date per day
-            self.day, self.long_from = day, long_term_from(day)
-        piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, day, quantity, basis, tx.asset_class, self.long_from)
+        if self.long_from is None:  # the day's first acquisition
+            self.long_from = long_term_from(self.today)
+        piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, self.today, quantity, basis, tx.asset_class,
+                      self.long_from)
         pool = self.pool(tx.wallet, asset)
         if tx.asset_class is _STOCK:
             for replacement in self.replacements(piece, self.pending.pop(tx.tx_id, ())):

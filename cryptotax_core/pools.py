@@ -191,28 +191,27 @@ class Pool:
             self._by_id.setdefault(piece.lot_id, []).append((len(self.slots) - 1, piece))
         self.total += piece.quantity
 
+    def _open(self, keys: list[int]) -> list[tuple[int, Piece]]:
+        """The open pieces under `keys`, with their slots, in the order of the keys."""
+        slots = self.slots
+        found = []
+        for key in keys:
+            slot = key & _SLOT_MASK
+            piece = slots[slot]
+            if piece is not None and piece.quantity:
+                found.append((slot, piece))
+        return found
+
     def _held(self) -> list[tuple[int, Piece]]:
         """Open pieces with their slots, in the order they were added."""
-        held = []
-        for keys in (self.run[self.head:], self.heap):
-            for key in keys:
-                slot = key & _SLOT_MASK
-                piece = self.slots[slot]
-                if piece is not None and piece.quantity:
-                    held.append((slot, piece))
+        held = self._open(self.run[self.head:]) + self._open(self.heap)
         held.sort(key=itemgetter(0))
         return held
 
     def pieces(self) -> list[Piece]:
         """Open pieces, oldest first (acquisition order, then the order added)."""
         if not self.heap and (self.method is _FIFO or self.method is _SPECIFIC):  # the keys are in that order
-            slots = self.slots
-            found = []
-            for key in self.run[self.head:]:
-                piece = slots[key & _SLOT_MASK]
-                if piece is not None and piece.quantity:
-                    found.append(piece)
-            return found
+            return [piece for _, piece in self._open(self.run[self.head:])]
         held = self._held()
         held.sort(key=_seq_of_second)  # stable: pieces of one acquisition stay in the order added
         return [piece for _, piece in held]

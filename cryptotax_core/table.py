@@ -149,16 +149,12 @@ class _RowReader:
         tx_type = fields.tx_type()
         when = fields.when()
         asset = fields.asset("Asset", required=True)
-        if asset:
-            asset = self.asset_names.setdefault(asset, asset)
         quantity = fields.positive("Quantity", required=True)
         usd_value = fields.non_negative("USD Value")
         fee_usd = fields.non_negative("Fee USD") or Decimal(0)
         wallet = self.wallet(fields, "Wallet", required=True) or DEFAULT_WALLET
         to_wallet = self.wallet(fields, "To Wallet", required=False)
         received_asset = fields.asset("Received Asset", required=False)
-        if received_asset:
-            received_asset = self.asset_names.setdefault(received_asset, received_asset)
         received_quantity = fields.positive("Received Quantity")
         lot_ids = fields.lot_picks()
         asset_class = fields.asset_class()
@@ -349,9 +345,11 @@ class _Fields:
 
     def asset(self, column: str, *, required: bool) -> str | None:
         text = self.text(column).upper()
-        if not text and required:
-            self.error(column, "the asset is missing: write its ticker, e.g. BTC")
-        return text or None
+        if not text:
+            if required:
+                self.error(column, "the asset is missing: write its ticker, e.g. BTC")
+            return None
+        return self.reader.asset_names.setdefault(text, text)
 
     def number(self, column: str) -> Decimal | None:
         value = self.raw(column)
