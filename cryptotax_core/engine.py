@@ -65,6 +65,10 @@ _WHEN: Final = attrgetter("when")
 # A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
 # costs more than the engine's compiled work for the record (every field must be given, defaults too).
 _new: Final = tuple.__new__
+# The record classes as constants: an imported name is looked up in the module's dict at each use
+_DISPOSAL: Final = Disposal
+_INCOME: Final = IncomeEvent
+_ALLOCATION: Final = Allocation
 _ONE_DAY: Final = timedelta(days=1)
 _LAST_ORDINAL: Final = date.max.toordinal()
 
@@ -138,7 +142,7 @@ class _Engine:
             self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _SPEND_KIND)
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
-            self.income.append(_new(IncomeEvent, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, self.today,
+            self.income.append(_new(_INCOME, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, self.today,
                                                   tx.quantity, value)))
 
     def new_day(self, when: datetime) -> None:
@@ -264,7 +268,7 @@ class _Engine:
         disposed = self.today
         if len(slices) == 1:  # the usual case: one lot, all the proceeds
             lot, quantity, basis, how = slices[0]
-            self.disposals.append(_new(Disposal, (
+            self.disposals.append(_new(_DISPOSAL, (
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, quantity, lot.acquired, disposed,
                 proceeds, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how, tx.reporting,
                 _ZERO, "")))
@@ -277,7 +281,7 @@ class _Engine:
         shares = _shares(proceeds, slices, quantity)
         for index, (lot, units, basis, how) in enumerate(slices):
             proceeds_share = shares[index]
-            self.disposals.append(_new(Disposal, (
+            self.disposals.append(_new(_DISPOSAL, (
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
                 proceeds_share, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how,
                 tx.reporting, _ZERO, "")))
@@ -406,7 +410,7 @@ class _Engine:
                         if moved.asset_class is _STOCK:
                             self.track(moved)
                     target.add(moved)
-                    self.allocation.append(_new(Allocation, (asset, wallet, moved.lot_id, moved.acquired, units,
+                    self.allocation.append(_new(_ALLOCATION, (asset, wallet, moved.lot_id, moved.acquired, units,
                                                              moved.basis)))
                     need -= units
         self.allocation = _merged(self.allocation)

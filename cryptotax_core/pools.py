@@ -27,6 +27,9 @@ _LOFO: Final = Method.LOFO
 _LIFO: Final = Method.LIFO
 _FIFO: Final = Method.FIFO
 _SPECIFIC: Final = Method.SPECIFIC
+# constants: an imported or built-in name is looked up in a dict at each use
+_LOT: Final = Lot
+_new: Final = tuple.__new__
 SHARE_PLACES: Final = Decimal("1e-30")
 PRECISION: Final = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
 # The engine's arithmetic, whatever the caller's context (engine.compute runs in a copy): shares round half
@@ -84,8 +87,8 @@ class Piece:
 
     def as_lot(self, asset: str) -> Lot:
         # tuple.__new__: without the interpreted __new__ of a named tuple (every field given)
-        return tuple.__new__(Lot, (self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
-                                   self.asset_class))
+        return _new(_LOT, (self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
+                            self.asset_class))
 
 
 COST_PLACES: Final = 30  # unit costs are ranked to this many decimal places
