@@ -19,10 +19,11 @@ For each size:
    matching and its computed data) and report.
 3. cryptotax computes the CSV in a fresh process with Settings(method=FIFO, pooling=UNIVERSAL), the
    setting that matches RP2's one pool per asset: read and validation timed, then compute timed alone
-   (the target compares compute); then `cryptotax report FILE --pooling universal` end to end. After
-   RP2 has run and the machine has settled (SETTLE seconds), a fresh process computes the CSV again:
-   this machine's speed drifts over the minutes RP2 takes, so the compute ratio uses the slower of
-   cryptotax's two compute times.
+   (the target compares compute); then `cryptotax report FILE --pooling universal` end to end. This
+   machine's speed drifts by half within minutes, and one compute of cryptotax (under a second) samples
+   a single moment where RP2's (half a minute) averages over many: so cryptotax computes SAMPLES times
+   in fresh processes before RP2 and SAMPLES times after it (once the machine has settled, SETTLE
+   seconds), and the compute ratio is given with the median of those times and with the slowest.
 4. The yearly short-term gains, long-term gains and ordinary income of both are compared to the cent
    (each side's unrounded line amounts summed exactly per year, the sum rounded once, half up). Speed
    ratios are printed only when every figure agrees; otherwise the first differing year is printed.
@@ -36,6 +37,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -55,6 +57,7 @@ PYTHON = Path(sys.executable)
 # For some seconds after RP2 exits (it frees 6.5 GB at 100k rows) every process here ran 1.5-1.8 times
 # slower, validation as much as compute (measured: 0.59 s compute right after, 0.35 s twenty seconds later)
 SETTLE = 30.0
+SAMPLES = 3  # fresh-process computes of cryptotax before RP2, and as many after it
 MB = 1024 * 1024
 
 # Runs RP2's US entry point (what the `rp2_us` command calls) with timers around its phases; each
@@ -254,36 +257,62 @@ def run_cryptotax(prepared: Prepared, timeout: float) -> CryptotaxRun:
 # -- the comparison ------------------------------------------------------------------------------
 
 
+Seconds = tuple[float, float]  # (wall, CPU)
+
+
 @dataclass
 class Comparison:
     prepared: Prepared
     ours: CryptotaxRun
     theirs: RP2Run
     difference: str | None  # the first differing year and figure, None when all agree
-    compute_after: tuple[float, float]  # cryptotax's compute (wall, CPU) again, after RP2 has run
+    computes_before: list[Seconds]  # cryptotax's compute in fresh processes before RP2 (the first is `ours`)
+    computes_after: list[Seconds]  # and after RP2 has run and the machine has settled
 
     @property
-    def slower_compute(self) -> tuple[float, float]:
-        return max(self.ours.compute[0], self.compute_after[0]), max(self.ours.compute[1], self.compute_after[1])
+    def computes(self) -> list[Seconds]:
+        return self.computes_before + self.computes_after
+
+    @property
+    def median_compute(self) -> Seconds:
+        return statistics.median(wall for wall, _ in self.computes), statistics.median(cpu for _, cpu in self.computes)
+
+    @property
+    def slowest_compute(self) -> Seconds:
+        return max(wall for wall, _ in self.computes), max(cpu for _, cpu in self.computes)
+
+
+def _compute_of(record: dict[str, Any]) -> Seconds:
+    return record["compute"]["seconds"], record["compute"]["cpu_seconds"]
 
 
 def compare(n: int, seed: int, timeout: float) -> Comparison:
     prepared = prepare(n, seed)
     print(f"[{prepared.rows:,} rows] cryptotax ...", file=sys.stderr, flush=True)
     ours = run_cryptotax(prepared, timeout)
+    before = [ours.compute] + [_compute_of(run_worker(prepared, timeout)) for _ in range(SAMPLES - 1)]
     theirs = run_rp2(prepared, timeout)
     time.sleep(SETTLE)
-    after = run_worker(prepared, timeout)["compute"]
+    after = [_compute_of(run_worker(prepared, timeout)) for _ in range(SAMPLES)]
     difference = rp2_convert.first_difference(ours.yearly, theirs.yearly)
     agreed = "gains identical" if difference is None else "DIFFERENT: " + difference
-    print(f"[{prepared.rows:,} rows] RP2 {theirs.total.seconds:.1f} s, cryptotax compute {ours.compute[0]:.2f} s "
-          f"(after RP2: {after['seconds']:.2f} s); {agreed}", file=sys.stderr, flush=True)
-    return Comparison(prepared, ours, theirs, difference, (after["seconds"], after["cpu_seconds"]))
+    print(f"[{prepared.rows:,} rows] RP2 {theirs.total.seconds:.1f} s, cryptotax compute {_walls(before)} "
+          f"(after RP2: {_walls(after)}); {agreed}", file=sys.stderr, flush=True)
+    return Comparison(prepared, ours, theirs, difference, before, after)
 
 
-def _seconds(pair: tuple[float, float]) -> str:
+def _second(value: float) -> str:
+    """Seconds to a precision that suits their size: 0.003, 0.45, 2.57, 30.6."""
+    return f"{value:.3f}" if value < 0.1 else f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def _seconds(pair: Seconds) -> str:
     wall, cpu = pair
-    return f"{wall:.2f} s / {cpu:.2f} s" if wall < 10 else f"{wall:.1f} s / {cpu:.1f} s"
+    return f"{_second(wall)} s / {_second(cpu)} s"
+
+
+def _walls(samples: list[Seconds]) -> str:
+    return ", ".join(_second(wall) for wall, _ in samples) + " s"
 
 
 def _ratio(theirs: tuple[float, float], ours: tuple[float, float]) -> str:
@@ -305,13 +334,16 @@ def table(lines: list[Comparison]) -> list[tuple[str, list[str]]]:
     add("RP2 compute", lambda c: _seconds(c.theirs.phase("compute")))
     add("RP2 reports", lambda c: _seconds(c.theirs.phase("report")))
     add("cryptotax read + validate", lambda c: _seconds(c.ours.read_parse))
-    add("cryptotax compute", lambda c: _seconds(c.ours.compute))
-    add("cryptotax compute after RP2", lambda c: _seconds(c.compute_after))
+    add("cryptotax compute, runs before RP2", lambda c: _walls(c.computes_before))
+    add("cryptotax compute, runs after RP2", lambda c: _walls(c.computes_after))
+    add("cryptotax compute, median", lambda c: _seconds(c.median_compute))
     add("cryptotax compute peak", lambda c: f"{c.ours.compute_peak_rss / MB:,.0f} MB")
     add("cryptotax CLI (wall / CPU)", lambda c: _seconds((c.ours.cli.seconds, c.ours.cli.cpu_seconds)))
     add("cryptotax CLI peak", lambda c: f"{c.ours.cli.peak_rss / MB:,.0f} MB")
-    add("compute ratio RP2/cryptotax (slower)", lambda c: "-" if c.difference else _ratio(c.theirs.phase("compute"),
-                                                                                             c.slower_compute))
+    add("compute ratio RP2/cryptotax (median)", lambda c: "-" if c.difference else _ratio(c.theirs.phase("compute"),
+                                                                                             c.median_compute))
+    add("compute ratio, cryptotax's slowest run", lambda c: "-" if c.difference else _ratio(
+        c.theirs.phase("compute"), c.slowest_compute))
     add("parse+compute ratio", lambda c: "-" if c.difference else _ratio(
         c.theirs.phase("open", "parse", "compute"),
         (c.ours.read_parse[0] + c.ours.compute[0], c.ours.read_parse[1] + c.ours.compute[1])))

@@ -232,7 +232,7 @@ def rp2_tables(rows: Iterable[Sequence[str]]) -> dict[str, _Sheet]:
 
 def write_rp2_input(rows: Iterable[Sequence[str]], ods_path: Path, ini_path: Path) -> dict[str, int]:
     """Write RP2's .ods input and .ini configuration; returns the number of IN, OUT and INTRA rows."""
-    import ezodf  # installed with rp2 (pyexcel-ezodf)
+    import ezodf  # type: ignore[import-untyped]  # installed with rp2 (pyexcel-ezodf), no type hints
 
     sheets = rp2_tables(rows)
     counts = {"IN": 0, "OUT": 0, "INTRA": 0}
@@ -301,8 +301,8 @@ class Yearly:
         """(short, long, income) per year, each sum rounded once to cents, half up."""
         years = sorted(set(self.short) | set(self.long) | set(self.income))
         zero = Decimal(0)
-        return {year: tuple(_cents(table.get(year, zero)) for table in (self.short, self.long, self.income))
-                for year in years}  # type: ignore[misc]
+        return {year: (_cents(self.short.get(year, zero)), _cents(self.long.get(year, zero)),
+                       _cents(self.income.get(year, zero))) for year in years}
 
 
 def _cents(amount: Decimal) -> Decimal:
