@@ -393,9 +393,11 @@ def main(argv: list[str] | None = None) -> int:
     if not bench_run.CLI.exists():
         parser.error(f"{bench_run.CLI} is missing: install the project into .venv (bash tasks.sh test)")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
-          f"cryptotax {bench_run._revision()}; RP2 {_rp2_version()}; seed {args.seed}", flush=True)
+          f"cryptotax {bench_run._revision()}; RP2 {_rp2_version()}; seed {args.seed}; "
+          f"machine gauge {bench_run.machine_gauge():.2f} s", flush=True)
     lines = [compare(n, args.seed, args.timeout) for n in args.sizes]
-    print(f"load after the runs {os.getloadavg()[0]:.1f}; times are wall / CPU seconds")
+    print(f"load after the runs {os.getloadavg()[0]:.1f}, machine gauge {bench_run.machine_gauge():.2f} s (a fixed "
+          f"Python loop; lower is faster); times are wall / CPU seconds")
     print()
     print_table(lines)
     return 0 if all(line.difference is None for line in lines) else 1

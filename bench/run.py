@@ -343,6 +343,20 @@ def _numbers(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
 
 
+GAUGE_STEPS = 5_000_000
+
+
+def machine_gauge() -> float:
+    """Seconds for a fixed loop of Python additions (0.26-0.39 s on this machine when it was written):
+    printed beside the figures, it tells a slow stretch of the machine from a slow change (such a loop
+    has taken from 1x to 1.5x its fastest time within a minute here)."""
+    start = time.perf_counter()
+    total = 0
+    for step in range(GAUGE_STEPS):
+        total += step
+    return time.perf_counter() - start
+
+
 def _engine_build() -> str:
     """'compiled' or 'plain Python' (cryptotax_core/_native.py; the workers inherit CRYPTOTAX_PURE)."""
     from cryptotax_core import _native
@@ -377,8 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     if not CLI.exists() and args.cli:
         parser.error(f"{CLI} is missing: install the project into .venv (bash tasks.sh test) or pass --no-cli")
     print(f"python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().machine}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f}; cryptotax {_revision()}, engine {_engine_build()}; seed {args.seed}",
-          flush=True)
+          f"load {os.getloadavg()[0]:.1f}; cryptotax {_revision()}, engine {_engine_build()}; seed {args.seed}; "
+          f"machine gauge {machine_gauge():.2f} s", flush=True)
     if args.sizes:
         lines = run_sizes(args.sizes, methods, args.seed, cli=args.cli, trace=args.tracemalloc, runs=max(1, args.runs))
         print()
@@ -386,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.doubling:
         print()
         run_doubling(args.doubling_sizes, methods, args.seed)
+    print(f"machine gauge after the runs {machine_gauge():.2f} s (a fixed Python loop; lower is faster)")
     return 0
 
 
