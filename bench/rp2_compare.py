@@ -315,7 +315,7 @@ def _walls(samples: list[Seconds]) -> str:
     return ", ".join(_second(wall) for wall, _ in samples) + " s"
 
 
-def _ratio(theirs: tuple[float, float], ours: tuple[float, float]) -> str:
+def _ratio(theirs: Seconds, ours: Seconds) -> str:
     return f"{theirs[0] / ours[0]:.1f}x / {theirs[1] / ours[1]:.1f}x"
 
 

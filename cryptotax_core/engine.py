@@ -143,7 +143,7 @@ class _Engine:
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
             self.income.append(_new(_INCOME, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, self.today,
-                                                  tx.quantity, value)))
+                                               tx.quantity, value)))
 
     def new_day(self, when: datetime) -> None:
         """The first row of a day: its date, and the year's method when the year changes. Under universal
@@ -411,7 +411,7 @@ class _Engine:
                             self.track(moved)
                     target.add(moved)
                     self.allocation.append(_new(_ALLOCATION, (asset, wallet, moved.lot_id, moved.acquired, units,
-                                                             moved.basis)))
+                                                              moved.basis)))
                     need -= units
         self.allocation = _merged(self.allocation)
         self.method = method
