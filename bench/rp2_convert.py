@@ -11,7 +11,7 @@ Where the two programs differ, the comparable history avoids the difference (and
 
 - Pooling. RP2 1.7.2 relieves lots from one pool per asset across all exchanges (its accounting engine
   takes every IN row of the asset's sheet; an INTRA row is taxable only through its fee). cryptotax does
-  that with `Pooling.UNIVERSAL`, which the rules (domain.md, Which units are sold) allow only before
+  that with `Pooling.UNIVERSAL`, which the rules (docs/rules.md#which-units-are-sold) allow only before
   2025: from 2025-01-01 it tracks basis per wallet. So the history is dated before 2025: `n` rows are the
   first `n` of a generated history long enough that its row `n` still falls in 2024.
 - Fees. None: every Fee USD is dropped and a transfer delivers all its units (Received Quantity blank).
@@ -19,13 +19,14 @@ Where the two programs differ, the comparable history avoids the difference (and
 - Lot IDs. None (specific identification has no RP2 equivalent): generated with specific_share=0.
 - Trades. RP2 has no crypto-for-crypto row: a Trade becomes an OUT SELL of the asset at its USD Value
   and an IN BUY of the received asset with that value as its cost, at the same time, which is how
-  cryptotax treats a trade (domain.md: disposal at the fair market value received, which is the basis).
+  cryptotax treats a trade (docs/rules.md#gain-or-loss-of-one-disposal: disposal at the fair market value received,
+  which is the basis).
   A Spend is an OUT SELL at its USD Value (RP2's tax report lists only SELL lines as capital gains).
   Income types are IN rows of RP2's STAKING, INTEREST, MINING, AIRDROP and INCOME types.
 - Holding period. RP2 counts a slice long-term when it is held at least 365 whole days of 24 hours
   (`is_long_term_capital_gains` in rp2/gain_loss.py, with the US period of 365 days); cryptotax uses the
-  IRS calendar rule (more than one year, counted from the day after acquisition: domain.md, Holding
-  period), so they disagree on slices held about one year (365 days from noon to noon is RP2-long but
+  IRS calendar rule (more than one year, counted from the day after acquisition: docs/rules.md#holding-period), so
+  they disagree on slices held about one year (365 days from noon to noon is RP2-long but
   cryptotax-short; a year over a 29 February also). `agree_on_terms` removes the disposals where the
   two rules disagree (a Sell or Spend is dropped; a Trade keeps only its acquisition, as a Buy of the
   received asset) and computes again, until none is left. What it changed is counted and printed.
@@ -53,7 +54,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 from generate import END, HEADER, START, WALLETS, iter_rows  # noqa: E402  (bench/ is not a package)
 
-CUTOFF = datetime(2025, 1, 1, tzinfo=UTC)  # universal pooling ends (domain.md); the history stays before it
+# universal pooling ends (docs/rules.md#which-units-are-sold); the history stays before it
+CUTOFF = datetime(2025, 1, 1, tzinfo=UTC)
 HOLDER = "Bench"  # RP2's account holder: one taxpayer
 CENT = Decimal("0.01")
 RP2_LONG_TERM_DAYS = 365  # rp2/plugin/country/us.py get_long_term_capital_gain_period

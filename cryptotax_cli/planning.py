@@ -279,8 +279,9 @@ def render_whatif(source: str, found: WhatIf) -> str:
                      "" if change is None else _money(change), _money(preview.capital_income_change or Decimal(0))])
     lines += _columns(("Lot choice", "Lot IDs", "Gain", "Short-term", "Long-term", "Tax change", "Taxable change"),
                       rows, {2, 3, 4, 5, 6})
-    lines += ["", "To use a choice, record its Lot IDs on the Sell row when you sell (domain.md: identification "
-                  "must be made no later than the time of sale). Without Lot IDs your method applies."]
+    lines += ["", "To use a choice, record its Lot IDs on the Sell row when you sell "
+                  "(docs/rules.md#which-units-are-sold: identification must be made no later than the time of sale). "
+                  "Without Lot IDs your method applies."]
     return "\n".join(lines)
 
 

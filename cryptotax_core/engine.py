@@ -1,6 +1,6 @@
 """The engine: transactions in date order -> disposals, open lots, income and the 2025 allocation.
 
-Rules (domain.md, Gain or loss of one disposal): basis = USD paid + acquisition fee; amount realized =
+Rules (docs/rules.md#gain-or-loss-of-one-disposal): basis = USD paid + acquisition fee; amount realized =
 USD received - disposal fee; a Trade disposes of Asset at the fair market value of what is received
 and acquires Received Asset with that value as basis; income is ordinary income at fair market value,
 which becomes the new lot's basis; self-transfers move lots with their basis and acquisition date.
@@ -38,7 +38,8 @@ from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
 
-PER_WALLET_FROM: Final = 2025  # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (domain.md)
+# Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (docs/rules.md#which-units-are-sold)
+PER_WALLET_FROM: Final = 2025
 _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
 _VERB: Final = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
@@ -59,7 +60,7 @@ _LONG: Final = Term.LONG
 _SPECIFIC: Final = Method.SPECIFIC
 _STOCK: Final = AssetClass.STOCK
 CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
-WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (domain.md, Wash sales)
+WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (docs/rules.md#wash-sales)
 _ORDER: Final = attrgetter("when", "seq")  # rows by date and time, ties in table order
 _WHEN: Final = attrgetter("when")
 # A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
@@ -177,7 +178,7 @@ class _Engine:
     def transfer(self, tx: Transaction) -> None:
         """Own-wallet transfer: lots move with basis and acquisition date. Units lost to the network
         fee are a disposal at Fee USD (Treas. Reg. 1.1001-7(b)(1)(ii)), or with the 'basis' setting
-        their basis goes to the units that arrive (domain.md: unsettled, a setting)."""
+        their basis goes to the units that arrive (docs/rules.md#gain-or-loss-of-one-disposal: unsettled, a setting)."""
         to_wallet = tx.to_wallet or tx.wallet
         self.wallet_order.setdefault(to_wallet, len(self.wallet_order))
         received = tx.received_quantity if tx.received_quantity is not None else tx.quantity
@@ -220,7 +221,8 @@ class _Engine:
         return pool
 
     def fee_disposal(self, tx: Transaction, fee_units: Decimal, fee_slices: list[Slice]) -> None:
-        """Units lost to a transfer's network fee are disposed of at Fee USD (domain.md)."""
+        """Units lost to a transfer's network fee are disposed of at Fee USD
+        (docs/rules.md#gain-or-loss-of-one-disposal)."""
         if fee_slices:
             self.dispose(tx, fee_slices, tx.fee_usd, _FEE_KIND)
             if not tx.fee_usd:
@@ -291,7 +293,7 @@ class _Engine:
 
     # -- wash sales -----------------------------------------------------------------------------
     def wash_sale(self, tx: Transaction, first: int) -> None:
-        """Sec. 1091 (domain.md, Wash sales; Pub. 550): a loss on stock is disallowed when the same stock
+        """Sec. 1091 (docs/rules.md#wash-sales; Pub. 550): a loss on stock is disallowed when the same stock
         is bought within 30 days before or after the sale. Each loss slice is matched with replacement
         units, earliest purchase first, each unit replacing one sold unit once (fewer replacement units
         than sold: that share of the loss only). The disallowed loss is the slice's Form 8949 adjustment
@@ -382,7 +384,7 @@ class _Engine:
         return pool
 
     def allocate(self) -> None:
-        """Rev. Proc. 2024-28 safe harbor (domain.md, Which units are sold), by this global rule: per
+        """Rev. Proc. 2024-28 safe harbor (docs/rules.md#which-units-are-sold), by this global rule: per
         asset, the lots still open at the start of 2025-01-01, oldest first (acquisition time, then
         row), fill the wallets that hold the asset in the order the wallets were first used, each up
         to the units it holds; a lot that straddles two wallets is split with its basis pro rata."""
@@ -430,7 +432,7 @@ class _Engine:
             self.warnings.append(Issue(rows[0], "", (
                 f"{count} of {asset} at a loss in {year} had a purchase of {asset} within 30 days "
                 f"before or after (rows {shown}): the wash-sale rule applies to stock, not to crypto today "
-                f"(domain.md), so the losses count; a future rule could disallow them")))
+                f"(docs/rules.md#wash-sales), so the losses count; a future rule could disallow them")))
         if self.errors:
             raise InputError(self.errors)
         # by asset, wallet (a pool's key is its pieces' wallet now) and acquisition order
@@ -447,7 +449,7 @@ class _Engine:
 
 class _Purchases:
     """Purchases per asset in processing order (a Buy, or a Trade receiving the asset), to find the
-    purchases around a loss sale (domain.md, Wash sales). Per asset, the purchases' times and their
+    purchases around a loss sale (docs/rules.md#wash-sales). Per asset, the purchases' times and their
     places in the rows; the rest is read from the rows when a loss sale asks."""
 
     def __init__(self, ordered: list[Transaction]) -> None:

@@ -1,4 +1,4 @@
-"""Holding period: short or long term (domain.md, Holding period; IRS Pub. 544)."""
+"""Holding period: short or long term (docs/rules.md#holding-period; IRS Pub. 544)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ _ONE_DAY: Final = timedelta(days=1)
 
 def is_long_term(acquired: date, disposed: date) -> bool:
     """Held more than one year: counting starts the day after acquisition and includes the day of
-    disposal, so long-term iff disposed >= (acquired + 1 day) + 1 calendar year (domain.md, Holding
-    period). Bought 2025-01-15: sold 2026-01-15 is short, 2026-01-16 long; bought 2015-02-28: sold
+    disposal, so long-term iff disposed >= (acquired + 1 day) + 1 calendar year (docs/rules.md#holding-period). Bought
+    2025-01-15: sold 2026-01-15 is short, 2026-01-16 long; bought 2015-02-28: sold
     2016-02-29 is short, 2016-03-01 long.
     """
     return disposed >= long_term_from(acquired)

@@ -47,7 +47,7 @@ class AssetClass(enum.Enum):
 
 
 class Method(enum.Enum):
-    """Lot relief method for disposals that name no lots (domain.md, Which units are sold).
+    """Lot relief method for disposals that name no lots (docs/rules.md#which-units-are-sold).
 
     SPECIFIC means the user identifies lots on every disposal; a disposal without Lot IDs then
     falls back to FIFO and gets a warning.
@@ -68,14 +68,15 @@ class Pooling(enum.Enum):
 
 
 class TransferFee(enum.Enum):
-    """What units lost to a network fee on a self-transfer are (domain.md: unsettled, a setting)."""
+    """What units lost to a network fee on a self-transfer are (docs/rules.md#gain-or-loss-of-one-disposal: unsettled,
+    a setting)."""
 
     DISPOSE = "dispose"  # the fee units are disposed of at their USD value (Fee USD)
     BASIS = "basis"  # the fee units' basis is added to the units that arrive
 
 
 class Reporting(enum.Enum):
-    """What a broker reported of a disposal on a 1099-B or 1099-DA (domain.md, Form 8949 boxes)."""
+    """What a broker reported of a disposal on a 1099-B or 1099-DA (docs/rules.md#form-8949-boxes)."""
 
     NONE = "none"  # not on a 1099-B / 1099-DA
     PROCEEDS = "proceeds"  # on the form, basis not reported
@@ -180,7 +181,7 @@ class Disposal(NamedTuple):
 
 
 class IncomeEvent(NamedTuple):
-    """Ordinary income at fair market value (domain.md, Gain or loss of one disposal)."""
+    """Ordinary income at fair market value (docs/rules.md#gain-or-loss-of-one-disposal)."""
 
     row: int
     tx_id: str

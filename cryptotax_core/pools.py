@@ -122,9 +122,10 @@ def _unit_cost(piece: Piece) -> int:
 
 
 def rank(method: Method, piece: Piece, slot: int = 0) -> int:
-    """Relief order per method (domain.md, Which units are sold), lowest first: FIFO by acquisition,
+    """Relief order per method (docs/rules.md#which-units-are-sold), lowest first: FIFO by acquisition,
     LIFO the reverse, HIFO/LOFO by unit cost including fees (to 30 decimal places), ties by acquisition;
-    units not identified under specific identification go FIFO (domain.md). `seq` is the order in which
+    units not identified under specific identification go FIFO (docs/rules.md#which-units-are-sold). `seq` is the
+    order in which
     the engine processed the acquisitions, which is the order of acquisition time, then row; a piece keeps
     it when it moves, so it stands for both (and compares faster than the date-time). A pool's key adds
     the piece's slot in the low 32 bits (below 2^32: one key per piece)."""
@@ -139,7 +140,8 @@ def rank(method: Method, piece: Piece, slot: int = 0) -> int:
 
 
 def relief_name(method: Method) -> str:
-    """How units not identified by Lot IDs are chosen: the method, or FIFO under SPECIFIC (domain.md)."""
+    """How units not identified by Lot IDs are chosen: the method, or FIFO under SPECIFIC
+    (docs/rules.md#which-units-are-sold)."""
     return "FIFO" if method is Method.SPECIFIC else method.value
 
 
@@ -230,7 +232,7 @@ class Pool:
     def by_id(self, lot_id: str) -> list[Piece]:
         """The open pieces of a named lot, in the pool's order: when its pieces differ in unit cost (wash-sale
         replacement units carry the disallowed loss), the year's method says which go first, as a standing
-        order does (domain.md, Which units are sold); so naming the lots a method took takes the same units."""
+        order does (docs/rules.md#which-units-are-sold); so naming the lots a method took takes the same units."""
         if self._by_id is None:
             self._by_id = {}
             for slot, piece in self._held():

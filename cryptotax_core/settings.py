@@ -16,7 +16,7 @@ class Settings:
     """How to compute a history.
 
     method: lot relief method for every year without an entry in `method_by_year` (default FIFO).
-    pooling: per wallet (default) or universal for years before 2025 (domain.md, Which units are sold).
+    pooling: per wallet (default) or universal for years before 2025 (docs/rules.md#which-units-are-sold).
     time_zone: IANA zone that timestamps with an offset are converted to before their date is taken
         (default UTC); timestamps without an offset are already local.
     transfer_fee: what units lost to a network fee on a self-transfer are (default: a disposal).

@@ -107,7 +107,7 @@ def to_local_datetime(value: object, zone: ZoneInfo) -> datetime:
     Accepted: `datetime`/`date` objects, Excel serial numbers (as numbers or number text) and date
     text (ISO 8601 with or without time and offset, or common forms like 3/14/2025). A time with an
     offset is converted to `zone` before its date is taken; one without an offset is already local
-    (domain.md, Holding period: dates are the taxpayer's local calendar dates).
+    (docs/rules.md#holding-period: dates are the taxpayer's local calendar dates).
     """
     if isinstance(value, bool):
         raise CellError(f"expected a date, found {value}")

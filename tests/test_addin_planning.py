@@ -1,7 +1,7 @@
 """The planning functions (UNREALIZED, HARVEST, METHODCOMPARE, WHATIF) called as Excel calls them: cells as
 lists of lists, numbers as floats, dates as datetimes or text (excel-notes.md). Figures worked out by hand.
 
-2026 single (domain.md, Rates): ordinary 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% to 201,775;
+2026 single (docs/rules.md#rates): ordinary 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% to 201,775;
 long-term 15% from 49,450. Ordinary tax on 100,000 = 1,240 + 4,560 + 49,600 x 22% (10,912) = 16,712.
 """
 
@@ -99,7 +99,7 @@ def test_methodcompare_shows_each_method_and_the_best_lots() -> None:
                        "Long-term gain", "Recorded"]
     assert rows[8] == [5, "S1", datetime(2026, 3, 1), "BTC", "Coinbase", 1.0, "M:1", 0.0, 30000.0, "no"]
     assert rows[9] == [6, "S2", datetime(2026, 6, 1), "BTC", "Coinbase", 1.0, "H:1", 0.0, 20000.0, "no"]
-    assert rows[-1][0].startswith('Note: domain.md, Which units are sold: "Specific identification must be made no '
+    assert rows[-1][0].startswith('Note: docs/rules.md#which-units-are-sold: "Specific identification must be made no '
                                   'later than the time of sale')
     assert METHODCOMPARE(THREE_LOTS, 2026)[1][6] == "add 'Other income 2026' to Settings"
 

@@ -1,5 +1,5 @@
-"""Properties of the lot engine that must hold for every valid history (domain.md, Gain or loss of one
-disposal; Holding period; Which units are sold).
+"""Properties of the lot engine that must hold for every valid history (docs/rules.md#gain-or-loss-of-one-disposal;
+Holding period; Which units are sold).
 
 `histories()` builds random valid tables: a few assets, 1-3 wallets, distinct days from 2023 to mid-2026
 (so universal pooling before 2025 and per-wallet basis after it both occur), every row type, 8- and
@@ -42,7 +42,7 @@ from cryptotax_core import (
 
 TODAY = date(2026, 11, 22)
 FIRST_DAY, LAST_DAY = date(2023, 1, 1), date(2026, 6, 30)
-PER_WALLET_FROM = date(2025, 1, 1)  # Treas. Reg. 1.1012-1(j) (domain.md, Which units are sold)
+PER_WALLET_FROM = date(2025, 1, 1)  # Treas. Reg. 1.1012-1(j) (docs/rules.md#which-units-are-sold)
 ASSETS = ("BTC", "ETH", "SOL")
 WALLETS = ("Coinbase", "Ledger", "Kraken")
 OTHER_NAMES = ("Coinbase", "Ledger", "Kraken", "Trezor", "Binance", "MetaMask", "cold storage", "Wallet 7",
@@ -205,7 +205,7 @@ ALL_DAYS = st.dates(FIRST_DAY, LAST_DAY) | st.sampled_from(EDGE_DAYS)
 
 def days_of(draw: st.DrawFn, count: int) -> list[date]:
     """`count` distinct days, ascending. Some are a year (give or take a day) after an earlier one, so
-    that units are often disposed of right at the end of the holding period (domain.md, Holding period)."""
+    that units are often disposed of right at the end of the holding period (docs/rules.md#holding-period)."""
     days = set(draw(st.lists(ALL_DAYS, min_size=(2 * count + 2) // 3, max_size=count, unique=True)))
     for earlier in sorted(days):
         if len(days) >= count:
@@ -304,7 +304,7 @@ class Inflow:
 
 def inflow_of(rows: Iterable[Row]) -> Inflow:
     """Buy: Quantity at USD Value + Fee USD; income: Quantity at USD Value (the fee is not used);
-    Trade: Received Quantity at USD Value (domain.md, Gain or loss of one disposal)."""
+    Trade: Received Quantity at USD Value (docs/rules.md#gain-or-loss-of-one-disposal)."""
     units: dict[str, Decimal] = defaultdict(Decimal)
     basis: dict[str, Decimal] = defaultdict(Decimal)
     fee_units: dict[str, Decimal] = defaultdict(Decimal)
@@ -377,8 +377,9 @@ def assert_conserved(history: History, result: Result, transfer_fee: TransferFee
 def test_units_are_conserved(transfer_fee: TransferFee, history: History) -> None:
     """Every unit acquired (Buy, income, Trade received) is either disposed of or still in an open lot.
     With TransferFee.DISPOSE, units lost to a network fee are disposals of kind "fee" (Treas. Reg.
-    1.1001-7(b)(1)(ii), domain.md); with BASIS they leave without a disposal. And each wallet's open lots
-    hold exactly the units that wallet holds: basis is tracked per wallet (domain.md, Which units are sold)."""
+    1.1001-7(b)(1)(ii), docs/rules.md#gain-or-loss-of-one-disposal); with BASIS they leave without a disposal. And
+    each wallet's open lots
+    hold exactly the units that wallet holds: basis is tracked per wallet (docs/rules.md#which-units-are-sold)."""
     result = history.run(transfer_fee=transfer_fee)
     assert open_units(result) == history.held_at_end
     put_in = inflow_of(history.rows)
@@ -399,7 +400,8 @@ def test_units_are_conserved(transfer_fee: TransferFee, history: History) -> Non
 @given(histories())
 @pytest.mark.parametrize("transfer_fee", list(TransferFee))
 def test_basis_is_conserved(transfer_fee: TransferFee, history: History) -> None:
-    """Basis is never created or lost, only moved (domain.md: basis = USD paid + fees; income and trades
+    """Basis is never created or lost, only moved (docs/rules.md#gain-or-loss-of-one-disposal: basis = USD paid +
+    fees; income and trades
     at fair market value; transfers keep basis). Exact identity per asset:
         DISPOSE: sum(Buy USD + Fee) + sum(income USD) + sum(Trade USD into the asset)
                  == sum(disposal cost_basis) + sum(open lot cost_basis)
@@ -420,8 +422,9 @@ def test_basis_is_conserved(transfer_fee: TransferFee, history: History) -> None
 @given(histories())
 def test_slices_of_a_row_add_up_to_the_row(history: History) -> None:
     """A row disposed of in slices (one per lot) realizes exactly its amount: USD Value - Fee USD for
-    Sell/Spend/Trade, Fee USD for the units a Transfer loses to the network fee (domain.md, Gain or loss
-    of one disposal). Each slice: gain = proceeds - cost_basis, quantity > 0, disposed on the row's day."""
+    Sell/Spend/Trade, Fee USD for the units a Transfer loses to the network fee
+    (docs/rules.md#gain-or-loss-of-one-disposal). Each slice: gain = proceeds - cost_basis, quantity > 0, disposed on
+    the row's day."""
     result = history.run()
     by_row: dict[str, list[Disposal]] = defaultdict(list)
     for disposal in result.disposals:
@@ -451,7 +454,7 @@ def test_slices_of_a_row_add_up_to_the_row(history: History) -> None:
 @THOROUGH
 @given(histories())
 def test_term_follows_the_holding_period(history: History) -> None:
-    """Long-term iff held more than one year (domain.md, Holding period). Transfers keep the acquisition
+    """Long-term iff held more than one year (docs/rules.md#holding-period). Transfers keep the acquisition
     date, so every slice and open lot is dated by the row that acquired it (its lot ID), never after the
     disposal; with universal pooling too, where the 2025 allocation moves lots between wallets."""
     acquired_on = {row.tx_id: row.day for row in history.rows}
@@ -522,7 +525,7 @@ def test_row_order_does_not_matter(history: History, shuffler: random.Random, me
 @pytest.mark.parametrize("pooling", list(Pooling))
 @pytest.mark.parametrize("method", list(Method))
 def test_every_method_and_pooling_conserves(method: Method, pooling: Pooling, history: History) -> None:
-    """The methods differ only in which units go first (domain.md, Which units are sold), and universal
+    """The methods differ only in which units go first (docs/rules.md#which-units-are-sold), and universal
     pooling only in which wallet's lots may be used before 2025: units and basis are conserved by all, and
     each wallet's open lots hold the units it holds (under universal pooling, after the 2025 allocation)."""
     for transfer_fee in TransferFee:
@@ -544,7 +547,7 @@ def test_method_changing_by_year_conserves(history: History, method_by_year: dic
 @given(histories(), st.sampled_from(list(Method)), st.sampled_from(list(TransferFee)))
 def test_universal_allocation_matches_holdings_at_2025(history: History, method: Method,
                                                        transfer_fee: TransferFee) -> None:
-    """Rev. Proc. 2024-28 (domain.md, Which units are sold): the basis of the universal pool is allocated
+    """Rev. Proc. 2024-28 (docs/rules.md#which-units-are-sold): the basis of the universal pool is allocated
     to the wallets that hold the units at the start of 2025-01-01, each getting exactly the units it holds.
     The allocated basis is what the pool still had: pre-2025 basis in (plus Fee USD with the BASIS setting)
     minus the basis pre-2025 disposals relieved. A history that ends before 2025 is allocated at its end,
@@ -590,7 +593,7 @@ SHARE_ROUNDING = Decimal("1e-30")  # the engine rounds the basis of part of a lo
 
 
 def unit_cost(buy: Row) -> Decimal:
-    """USD per unit, fees included (domain.md: HIFO/LOFO rank by unit cost INCLUDING fees)."""
+    """USD per unit, fees included (docs/rules.md#which-units-are-sold: HIFO/LOFO rank by unit cost including fees)."""
     assert buy.usd_value is not None
     with localcontext() as context:
         context.prec, context.traps[Inexact] = 100, False  # a quotient to 100 digits
@@ -603,7 +606,7 @@ def unit_cost(buy: Row) -> Decimal:
 def test_hifo_and_lofo_sell_the_costliest_or_cheapest_units(method: Method,
                                                             history: tuple[list[Row], Row]) -> None:
     """HIFO relieves the highest unit cost (fees included) first, LOFO the lowest; ties by acquisition
-    date (domain.md, Which units are sold). So the slices' unit costs run down (HIFO) or up (LOFO), every
+    date (docs/rules.md#which-units-are-sold). So the slices' unit costs run down (HIFO) or up (LOFO), every
     lot left open costs no more (HIFO) or no less (LOFO) per unit than any unit sold, and the slices are
     exactly the greedy choice over the lots sorted by that rule.
 

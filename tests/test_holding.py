@@ -1,4 +1,4 @@
-"""Holding period dates (domain.md, Holding period; seed 002)."""
+"""Holding period dates (docs/rules.md#holding-period; seed 002)."""
 
 from datetime import date, timedelta
 
@@ -14,7 +14,7 @@ from cryptotax_core import Term, is_long_term, long_term_from
 @pytest.mark.parametrize(("acquired", "disposed", "long_term"), [
     (date(2025, 1, 15), date(2026, 1, 15), False),   # anniversary: still short
     (date(2025, 1, 15), date(2026, 1, 16), True),    # the day after: long (seed 002)
-    (date(2015, 2, 28), date(2016, 2, 29), False),   # leap day: still short (domain.md)
+    (date(2015, 2, 28), date(2016, 2, 29), False),   # leap day: still short (docs/rules.md#holding-period)
     (date(2015, 2, 28), date(2016, 3, 1), True),
     (date(2024, 2, 29), date(2025, 2, 28), False),   # bought on a leap day
     (date(2024, 2, 29), date(2025, 3, 1), True),
@@ -37,7 +37,7 @@ def test_long_term_from_is_the_first_long_day() -> None:
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 30)))
 @settings(max_examples=300, deadline=None)
 def test_long_term_from_is_one_calendar_year_after_the_next_day(acquired: date) -> None:
-    """The rule as domain.md states it, with dateutil's calendar arithmetic (end of month kept)."""
+    """The rule as docs/rules.md#holding-period states it, with dateutil's calendar arithmetic (end of month kept)."""
     assert long_term_from(acquired) == acquired + timedelta(days=1) + relativedelta(years=1)
 
 

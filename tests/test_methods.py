@@ -1,4 +1,4 @@
-"""Lot relief: FIFO, LIFO, HIFO, LOFO and specific identification (domain.md, Which units are sold)."""
+"""Lot relief: FIFO, LIFO, HIFO, LOFO and specific identification (docs/rules.md#which-units-are-sold)."""
 
 from datetime import date
 from decimal import ROUND_DOWN, Context, Decimal, localcontext

@@ -1,5 +1,5 @@
 """The pool's relief order against a plain reference: every method takes the piece of lowest rank, ties by
-the order pieces were added (domain.md, Which units are sold). The pool keeps pieces added in rank order in
+the order pieces were added (docs/rules.md#which-units-are-sold). The pool keeps pieces added in rank order in
 a queue and the others in a heap; these tests add pieces in and out of order (as transfers do), change
 method midway, and relieve whole and partial pieces, so both structures and their hand-over are used."""
 

@@ -119,7 +119,8 @@ def test_a_loss_year_with_carryover_and_tax_estimate(capsys: pytest.CaptureFixtu
     out = tmp_path / "loss.xlsx"
     document = write_report(capsys, source, out, "--other-income", "50000")
     summary = rows_of(openpyxl.load_workbook(out)["Summary"])
-    # a net short-term loss of 10,000: 3,000 deducted, 7,000 carried into 2026 as short-term (domain.md seed 002)
+    # a net short-term loss of 10,000: 3,000 deducted, 7,000 carried into 2026 as short-term
+    # (docs/rules.md#netting-the-loss-limit-and-carryover)
     assert summary["Net short-term (line 7)"][0] == -10000.0
     assert summary["Loss deducted this year"][0] == 3000.0
     assert summary["Loss carried to 2026, short-term"][0] == 7000.0

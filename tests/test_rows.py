@@ -1,4 +1,4 @@
-"""Income, trades, spends and fees; row order; time zones (domain.md, Gain or loss of one disposal;
+"""Income, trades, spends and fees; row order; time zones (docs/rules.md#gain-or-loss-of-one-disposal;
 Holding period)."""
 
 from decimal import Decimal
@@ -62,7 +62,7 @@ SALE_NEAR_NEW_YEAR = [buy("B", "2024-06-01", "BTC", "1", "100"), sell("S", "2025
 
 
 def test_time_zone_decides_the_tax_year_of_a_timestamp() -> None:
-    """03:00 UTC on 2025-01-01 is still 2024-12-31 in New York (domain.md: local calendar dates)."""
+    """03:00 UTC on 2025-01-01 is still 2024-12-31 in New York (docs/rules.md#dates-and-the-time-zone)."""
     assert run(SALE_NEAR_NEW_YEAR).disposals[0].tax_year == 2025
     new_york = run(SALE_NEAR_NEW_YEAR, time_zone="America/New_York").disposals[0]
     assert (str(new_york.disposed), new_york.tax_year) == ("2024-12-31", 2024)

@@ -1,4 +1,4 @@
-"""The worked examples of ../shared/seeds and domain.md, with their numbers."""
+"""The worked examples of docs/rules.md (from the articles the product started from), with their numbers."""
 
 from decimal import Decimal
 

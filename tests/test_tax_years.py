@@ -1,5 +1,5 @@
 """A history's tax years: crypto and stock netted together, carryovers from year to year, boxes
-(domain.md, Netting, the loss limit and carryover; Form 8949 boxes; seed 000)."""
+(docs/rules.md#netting-the-loss-limit-and-carryover; Form 8949 boxes; seed 000)."""
 
 import json
 from decimal import Decimal

@@ -1,5 +1,5 @@
 """Transfers between own wallets, per-wallet vs universal pools, and the 2025-01-01 allocation
-(domain.md, Gain or loss of one disposal; Which units are sold)."""
+(docs/rules.md#gain-or-loss-of-one-disposal; Which units are sold)."""
 
 from decimal import Decimal
 from typing import Any

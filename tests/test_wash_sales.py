@@ -1,4 +1,4 @@
-"""Wash sales (domain.md, Wash sales; IRS Pub. 550, Wash Sales): a loss on stock with the same stock bought
+"""Wash sales (docs/rules.md#wash-sales; IRS Pub. 550, Wash Sales): a loss on stock with the same stock bought
 within 30 days before or after is disallowed, added to the replacement's basis, and the replacement's
 holding period takes in the days the sold shares were held. Crypto gets a warning only."""
 
@@ -125,7 +125,8 @@ def test_crypto_losses_with_a_repurchase_only_warn() -> None:
     assert [(d.gain, d.adjustment_code) for d in result.disposals] == [(Decimal(-10000), "")]
     assert [str(warning) for warning in result.warnings] == [
         "row 3: 1 sale(s) of BTC at a loss in 2025 had a purchase of BTC within 30 days before or after "
-        "(rows 3): the wash-sale rule applies to stock, not to crypto today (domain.md), so the losses count; "
+        "(rows 3): the wash-sale rule applies to stock, not to crypto today (docs/rules.md#wash-sales), "
+        "so the losses count; "
         "a future rule could disallow them"]
 
 

@@ -25,7 +25,7 @@ What each line becomes (ID `binanceus:<Transaction_Id>`):
   cryptos a Trade whose USD Value is the file's USD value of what is received.
   Fee: in USD, Fee USD; in the asset received, the units received are net of it; in any other asset
   (e.g. BNB), Fee USD = its USD value and a Spend of the fee units at that value (ID `...:fee`): units
-  spent on a fee are disposed of (domain.md, Treas. Reg. 1.1001-7(b)(1)(ii)).
+  spent on a fee are disposed of (docs/rules.md#gain-or-loss-of-one-disposal, Treas. Reg. 1.1001-7(b)(1)(ii)).
 - Distribution: Staking Rewards -> Staking, Referral Commission -> Income, Others/Airdrop -> Airdrop,
   Interest -> Interest, at the file's USD value; a negative staking amount (a service fee taken in units)
   -> Spend at its USD value.

@@ -25,7 +25,8 @@ What each type becomes (USD amounts only when Price Currency is USD; otherwise t
 - Convert: Trade; the asset received and its quantity come from the Notes (`Converted 0.5 ETH to 1,000
   USDC`) or, in the newest files, from the second line with the same ID. USD Value = Subtotal, the fair
   market value of what is received; Fee USD is left blank because Coinbase takes the fee or spread in the
-  units converted: those units are disposed of at their value (domain.md, fee units are disposed of),
+  units converted: those units are disposed of at their value (docs/rules.md#gain-or-loss-of-one-disposal: fee units
+  are disposed of),
   which cancels the fee as a cost, so the amount realized is the value received.
 - Staking Income, Rewards Income, Reward Income, Inflation Reward: Staking; Learning Reward, Coinbase
   Earn: Income; Interest Payout: Interest; Airdrop: Airdrop. USD Value = Subtotal (else Total).

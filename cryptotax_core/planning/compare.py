@@ -1,5 +1,5 @@
 """Which lot relief method serves a year best: FIFO, LIFO, HIFO and LOFO side by side, and a specific
-identification of the year's sales that lowers the year's tax further (domain.md, Which units are sold).
+identification of the year's sales that lowers the year's tax further (docs/rules.md#which-units-are-sold).
 
 Each method is applied to the one year (`Settings.method_by_year`); the years before keep the user's own
 settings, so the carryover into the year is the same for all. Sales whose Lot IDs the user already
@@ -21,10 +21,10 @@ from cryptotax_core.tax import TaxSettings
 from cryptotax_core.values import plain
 
 METHODS: tuple[Method, ...] = (Method.FIFO, Method.LIFO, Method.HIFO, Method.LOFO)
-"""The single methods compared (domain.md, Which units are sold: the methods users expect)."""
+"""The single methods compared (docs/rules.md#which-units-are-sold: the methods users expect)."""
 BEST_LABEL = "Best identification"
 IDENTIFICATION_RULE = (
-    'domain.md, Which units are sold: "Specific identification must be made no later than the time of sale '
+    'docs/rules.md#which-units-are-sold: "Specific identification must be made no later than the time of sale '
     'and recorded (lot IDs on the sale row); a standing order (e.g. "HIFO for wallet X") counts. Without '
     'identification: FIFO within the wallet, ordered by original acquisition date."'
 )

@@ -150,8 +150,8 @@ def _candidate(value: LotValue, position: YearPosition, base: Outcome, transacti
                      f"ordinary rates) first")
     for tx in purchases:
         when = "before" if tx.day <= value.on else "after"
-        rule = ("for stock a wash sale if those shares replace the ones sold (domain.md, Wash sales)" if stock else
-                "a wash sale for stock; crypto is not covered today, a warning only (domain.md, Wash sales)")
+        rule = ("for stock a wash sale if those shares replace the ones sold (docs/rules.md#wash-sales)" if stock else
+                "a wash sale for stock; crypto is not covered today, a warning only (docs/rules.md#wash-sales)")
         notes.append(f"{value.lot.asset} bought on {tx.day} (row {tx.row}), within {WASH_SALE_DAYS} days {when} "
                      f"the sale: {rule}")
     if problem:
@@ -162,7 +162,7 @@ def _candidate(value: LotValue, position: YearPosition, base: Outcome, transacti
                      f"bought)")
     if stock:
         notes.append(f"buying {value.lot.asset} again within {WASH_SALE_DAYS} days after the sale would make it "
-                     f"a wash sale (domain.md, Wash sales)")
+                     f"a wash sale (docs/rules.md#wash-sales)")
     return Candidate(value, short_term, long_term, tax_saved, base.capital_income - sold.capital_income,
                      sold.carryover_out - base.carryover_out, tuple(notes))
 

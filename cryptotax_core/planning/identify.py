@@ -119,7 +119,8 @@ def choices(result: Result, rows: Collection[int]) -> dict[int, tuple[LotPick, .
 
 
 def pooled_across_wallets(settings: Settings, year: int) -> bool:
-    """One pool per asset for all wallets: universal pooling in a year before 2025 (domain.md)."""
+    """One pool per asset for all wallets: universal pooling in a year before 2025
+    (docs/rules.md#which-units-are-sold)."""
     return settings.pooling is Pooling.UNIVERSAL and year < PER_WALLET_FROM
 
 
@@ -129,7 +130,7 @@ def available_lots(lots: Sequence[Lot], sale: Transaction, across_wallets: bool)
 
 
 def per_unit_proceeds(sale: Transaction) -> Decimal:
-    """Amount realized per unit: (USD value - fee) / quantity (domain.md, Gain or loss of one disposal)."""
+    """Amount realized per unit: (USD value - fee) / quantity (docs/rules.md#gain-or-loss-of-one-disposal)."""
     with localcontext(CONTEXT):  # the engine's arithmetic
         return ((sale.usd_value or ZERO) - sale.fee_usd) / sale.quantity
 

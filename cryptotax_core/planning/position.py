@@ -90,7 +90,7 @@ class YearPosition:
 
     @property
     def has_estimate(self) -> bool:
-        """A tax estimate needs the year's other income (domain.md, Rates: the brackets stack on it)."""
+        """A tax estimate needs the year's other income (docs/rules.md#rates: the brackets stack on it)."""
         return self.year in self.tax.other_income
 
     def outcome(self, short_term: Decimal | None = None, long_term: Decimal | None = None) -> Outcome:

@@ -20,7 +20,7 @@ class LotValue:
 
     value: quantity x price (exact). gain: what selling the whole lot would report, the value and the
     basis each in cents as a Form 8949 line has them (negative: a loss). term: short or long if sold on
-    `on` (domain.md, Holding period). days_to_long_term: 0 once it is long-term.
+    `on` (docs/rules.md#holding-period). days_to_long_term: 0 once it is long-term.
     """
 
     lot: Lot

@@ -5,7 +5,7 @@ The sale is a Sell row added to the history (ID `whatif`, USD value = quantity x
 fee) and taken after every row dated on or before its day; the engine computes the history with it. The
 user's own method gives exactly what entering the same row without Lot IDs will give; each other method
 and the best choice name their lots (`ID:quantity`), which the user can record in the row's Lot IDs
-column at the time of sale (domain.md, Which units are sold). Rows after the sale stay as they are.
+column at the time of sale (docs/rules.md#which-units-are-sold). Rows after the sale stay as they are.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def _problem(error: InputError, row: Transaction) -> str:
 
 
 def _in_order(lots: Sequence[Lot], method: Method, quantity: Decimal, across_wallets: bool) -> tuple[LotPick, ...]:
-    """The lots `method` relieves first, as picks covering `quantity` (domain.md, Which units are sold:
+    """The lots `method` relieves first, as picks covering `quantity` (docs/rules.md#which-units-are-sold:
     HIFO/LOFO by unit cost including fees, ties by acquisition, then row). `lots` come in the engine's
     order within a wallet; across wallets (universal pooling) acquisition date and row order them."""
     order = sorted(range(len(lots)), key=lambda index: (lots[index].acquired, lots[index].row)) if across_wallets \

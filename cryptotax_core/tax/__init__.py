@@ -1,4 +1,4 @@
-"""Tax calculations over disposals: Schedule D netting and carryover, rates, Form 8949 (domain.md)."""
+"""Tax calculations over disposals: Schedule D netting and carryover, rates, Form 8949 (docs/rules.md)."""
 
 from cryptotax_core.model import Reporting
 from cryptotax_core.tax.annual import INCOME_KINDS, TaxSettings, TaxYear, tax_years

@@ -1,4 +1,4 @@
-"""Form 8949 lines, their box totals and the Schedule D lines they feed (domain.md, Form 8949 boxes;
+"""Form 8949 lines, their box totals and the Schedule D lines they feed (docs/rules.md#form-8949-boxes;
 Netting, the loss limit and carryover).
 """
 
@@ -17,7 +17,7 @@ from cryptotax_core.tax.netting import NO_CARRYOVER, ZERO, Carryover, FilingStat
 from cryptotax_core.values import plain
 
 FIRST_DIGITAL_ASSET_YEAR = 2025
-"""From tax year 2025 digital assets use boxes G-L instead of A-F (domain.md, Form 8949 boxes)."""
+"""From tax year 2025 digital assets use boxes G-L instead of A-F (docs/rules.md#form-8949-boxes)."""
 
 
 class FormFamily(enum.Enum):
@@ -41,7 +41,7 @@ BOXES: dict[tuple[FormFamily, Term, Reporting], str] = {
     (FormFamily.DA, Term.LONG, Reporting.PROCEEDS): "K",
     (FormFamily.DA, Term.LONG, Reporting.NONE): "L",
 }
-"""Form 8949 check boxes (domain.md, Form 8949 boxes table)."""
+"""Form 8949 check boxes (docs/rules.md#form-8949-boxes)."""
 
 BOX_TERM: dict[str, Term] = {box: term for (_, term, _), box in BOXES.items()}
 
@@ -53,17 +53,17 @@ SCHEDULE_D_BOX_LINES: dict[str, tuple[str, ...]] = {
     "9": ("E", "K"),
     "10": ("F", "L"),
 }
-"""Schedule D lines fed by Form 8949 boxes. domain.md names the boxes but not the lines; this assumes the
-2025 Schedule D pairs each 1099-DA box with the 1099-B box of the same reporting and term: line 1b takes
-boxes A and G, 2 B and H, 3 C and I (Part I), 8b D and J, 9 E and K, 10 F and L (Part II)."""
+"""Schedule D lines fed by Form 8949 boxes (docs/rules.md#form-8949-boxes): the 2025 Schedule D pairs each
+1099-DA box with the 1099-B box of the same reporting and term: line 1b takes boxes A and G, 2 B and H,
+3 C and I (Part I), 8b D and J, 9 E and K, 10 F and L (Part II)."""
 
 ADJUSTMENT_CODES = frozenset("WBO")
-"""Form 8949 column (f) codes the project uses: W wash sale, B basis reported wrong, O other (domain.md,
-Form 8949 boxes)."""
+"""Form 8949 column (f) codes the project uses: W wash sale, B basis reported wrong, O other
+(docs/rules.md#form-8949-boxes)."""
 
 
 def box_for(term: Term, asset_class: AssetClass, tax_year: int, reporting: Reporting = Reporting.NONE) -> str:
-    """The Form 8949 box (domain.md, Form 8949 boxes): A-F for stocks in any year and crypto before 2025,
+    """The Form 8949 box (docs/rules.md#form-8949-boxes): A-F for stocks in any year and crypto before 2025,
     G-L for crypto (digital assets) from tax year 2025."""
     digital = asset_class is AssetClass.CRYPTO and tax_year >= FIRST_DIGITAL_ASSET_YEAR
     family = FormFamily.DA if digital else FormFamily.B
@@ -194,7 +194,7 @@ def schedule_d_lines(
     filing_status: FilingStatus = FilingStatus.SINGLE,
     carryover_in: Carryover = NO_CARRYOVER,
 ) -> dict[str, Decimal]:
-    """Column (h) of the Schedule D lines that one year's Form 8949 rows feed (domain.md, Form 8949 boxes;
+    """Column (h) of the Schedule D lines that one year's Form 8949 rows feed (docs/rules.md#form-8949-boxes;
     Netting, the loss limit and carryover).
 
     Keys: "1b", "2", "3" (boxes per `SCHEDULE_D_BOX_LINES`), "6" (short-term carryover in, negative),

@@ -1,5 +1,5 @@
-"""Schedule D netting, the capital loss limit and the loss carryover (domain.md, Netting, the loss limit
-and carryover).
+"""Schedule D netting, the capital loss limit and the loss carryover
+(docs/rules.md#netting-the-loss-limit-and-carryover).
 
 Amounts are USD `Decimal`s. Gains are signed (a loss is negative); the loss amounts of a `Carryover` and
 `Netting.deductible_loss` are positive, as the Capital Loss Carryover Worksheet enters them.
@@ -54,7 +54,7 @@ LOSS_LIMIT: dict[FilingStatus, Decimal] = {
     FilingStatus.HOH: Decimal(3000),
 }
 """Most net capital loss deductible against ordinary income in a year: 3,000, or 1,500 married filing
-separately (domain.md, Netting, the loss limit and carryover; IRC 1211(b), Schedule D line 21)."""
+separately (docs/rules.md#netting-the-loss-limit-and-carryover; IRC 1211(b), Schedule D line 21)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ def net_capital(
     filing_status: FilingStatus = FilingStatus.SINGLE,
     prior_year_taxable_income: Decimal | None = None,
 ) -> Netting:
-    """Net one year's gains as Schedule D does (domain.md, Netting, the loss limit and carryover).
+    """Net one year's gains as Schedule D does (docs/rules.md#netting-the-loss-limit-and-carryover).
 
     short_term_gain / long_term_gain: the year's net short-/long-term gain or loss (signed) before any
     carryover. The carryover in is subtracted from its own side (Schedule D lines 6 and 14); a net loss on
@@ -126,8 +126,9 @@ def net_capital(
 def loss_carryover(
     short_term: Decimal, long_term: Decimal, deductible_loss: Decimal, taxable_income: Decimal | None
 ) -> Carryover:
-    """The Capital Loss Carryover Worksheet (Schedule D instructions; domain.md, Netting, the loss limit
-    and carryover): the short-term loss is used against the deduction first, the rest of the deduction
+    """The Capital Loss Carryover Worksheet (Schedule D instructions;
+    docs/rules.md#netting-the-loss-limit-and-carryover): the short-term loss is used against the deduction first, the
+    rest of the deduction
     then uses long-term loss, and a net gain on one side absorbs a loss on the other. When taxable income
     was negative, less of the deduction counts as used (lines 1-4), so more carries forward.
 
@@ -157,8 +158,8 @@ def net_years(
     filing_status: FilingStatus = FilingStatus.SINGLE,
     prior_year_taxable_income: Mapping[int, Decimal] | None = None,
 ) -> dict[int, Netting]:
-    """Net consecutive years, each year's carryover out feeding the next (domain.md, Netting, the loss
-    limit and carryover: a loss carries forward indefinitely, keeping its character).
+    """Net consecutive years, each year's carryover out feeding the next
+    (docs/rules.md#netting-the-loss-limit-and-carryover: a loss carries forward indefinitely, keeping its character).
 
     results: year -> (short-term gain, long-term gain) before carryover. Years missing between the first
     and the last are netted with zero gains, so a carryover passes through them (and is used against the

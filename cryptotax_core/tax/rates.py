@@ -1,5 +1,5 @@
 """Federal income tax rates by year and an estimate of the tax on a year's capital results
-(domain.md, Rates; Rev. Procs. 2023-34, 2024-40, 2025-32).
+(docs/rules.md#rates; Rev. Procs. 2023-34, 2024-40, 2025-32).
 
 Every table is versioned by tax year and names its source; a year without a table is an error.
 """
@@ -15,12 +15,12 @@ from cryptotax_core.tax.netting import ZERO, FilingStatus, Netting
 ORDINARY_RATES: tuple[Decimal, ...] = tuple(
     Decimal(rate) for rate in ("0.10", "0.12", "0.22", "0.24", "0.32", "0.35")
 )
-"""Rates of the ordinary bands whose upper bounds `RateTable.ordinary` lists (domain.md, Rates)."""
+"""Rates of the ordinary bands whose upper bounds `RateTable.ordinary` lists (docs/rules.md#rates)."""
 TOP_ORDINARY_RATE = Decimal("0.37")
-"""Rate above the last bound (domain.md, Rates)."""
+"""Rate above the last bound (docs/rules.md#rates)."""
 LONG_TERM_RATES: tuple[Decimal, Decimal, Decimal] = (Decimal(0), Decimal("0.15"), Decimal("0.20"))
 """Long-term rates: 0% up to the first threshold of taxable income, 15% up to the second, 20% above
-(domain.md, Rates; IRC 1(h))."""
+(docs/rules.md#rates; IRC 1(h))."""
 NIIT_RATE = Decimal("0.038")
 NIIT_THRESHOLD: dict[FilingStatus, Decimal] = {
     FilingStatus.SINGLE: Decimal(200_000),
@@ -28,12 +28,12 @@ NIIT_THRESHOLD: dict[FilingStatus, Decimal] = {
     FilingStatus.MFS: Decimal(125_000),
     FilingStatus.HOH: Decimal(200_000),
 }
-"""Net investment income tax: 3.8% above these modified AGIs, not indexed (domain.md, Rates; IRC 1411)."""
+"""Net investment income tax: 3.8% above these modified AGIs, not indexed (docs/rules.md#rates; IRC 1411)."""
 
 
 @dataclass(frozen=True, slots=True)
 class RateTable:
-    """One tax year's indexed figures (domain.md, Rates).
+    """One tax year's indexed figures (docs/rules.md#rates).
 
     ordinary: per status, the upper bounds of the 10/12/22/24/32/35% bands of taxable income.
     long_term: per status, the taxable income where the 0% band ends and where the 15% band ends.
@@ -50,7 +50,7 @@ def _bounds(*amounts: int) -> tuple[Decimal, ...]:
 
 
 def _separate(single: tuple[Decimal, ...], band_35_end: int) -> tuple[Decimal, ...]:
-    """Married filing separately: the single bounds, except where the 35% band ends (domain.md, Rates)."""
+    """Married filing separately: the single bounds, except where the 35% band ends (docs/rules.md#rates)."""
     return (*single[:-1], Decimal(band_35_end))
 
 
@@ -120,11 +120,11 @@ RATE_TABLES: dict[int, RateTable] = {
         ),
     )
 }
-"""Indexed rate tables by tax year, each from the Rev. Proc. it names (domain.md, Rates)."""
+"""Indexed rate tables by tax year, each from the Rev. Proc. it names (docs/rules.md#rates)."""
 
 
 class UnsupportedYear(ValueError):
-    """No rate table exists for the year (domain.md, Rates: an unknown year is an error)."""
+    """No rate table exists for the year (docs/rules.md#rates: an unknown year is an error)."""
 
     def __init__(self, year: int) -> None:
         self.year = year
@@ -159,7 +159,7 @@ def _banded(
 
 
 def ordinary_tax(taxable_income: Decimal, year: int, status: FilingStatus) -> Decimal:
-    """Regular tax on ordinary taxable income by the Tax Rate Schedules (domain.md, Rates), unrounded.
+    """Regular tax on ordinary taxable income by the Tax Rate Schedules (docs/rules.md#rates), unrounded.
 
     Zero or negative taxable income has no tax. This is the exact schedule; the IRS Tax Table used below
     100,000 taxes the midpoint of a 50-dollar row instead, so it can differ by a few dollars.
@@ -169,7 +169,7 @@ def ordinary_tax(taxable_income: Decimal, year: int, status: FilingStatus) -> De
 
 
 def long_term_gain_tax(ordinary_taxable: Decimal, gain: Decimal, year: int, status: FilingStatus) -> Decimal:
-    """Tax on net capital gain stacked on top of ordinary taxable income (domain.md, Rates: "long-term
+    """Tax on net capital gain stacked on top of ordinary taxable income (docs/rules.md#rates: "long-term
     gains are stacked on top of ordinary taxable income to find their rate band"; Schedule D Tax
     Worksheet / Qualified Dividends and Capital Gain Tax Worksheet), unrounded."""
     bounds = rate_table(year).long_term[status]
@@ -178,7 +178,7 @@ def long_term_gain_tax(ordinary_taxable: Decimal, gain: Decimal, year: int, stat
 
 def niit(net_investment_income: Decimal, magi: Decimal, status: FilingStatus) -> Decimal:
     """Net investment income tax: 3.8% of the smaller of net investment income and modified AGI above the
-    threshold (domain.md, Rates; IRC 1411, Form 8960), unrounded."""
+    threshold (docs/rules.md#rates; IRC 1411, Form 8960), unrounded."""
     excess = max(ZERO, magi - NIIT_THRESHOLD[status])
     return NIIT_RATE * min(max(ZERO, net_investment_income), excess)
 
@@ -217,7 +217,7 @@ class TaxEstimate:
 def estimate_tax(
     year: int, status: FilingStatus, other_taxable_income: Decimal, netting: Netting
 ) -> TaxEstimate:
-    """Estimate the federal tax on a year's netted capital results (domain.md, Rates; Schedule D lines
+    """Estimate the federal tax on a year's netted capital results (docs/rules.md#rates; Schedule D lines
     15-21 and the Qualified Dividends and Capital Gain Tax Worksheet).
 
     - Net capital gain (taxed at long-term rates) is the smaller of net long-term gain (line 15) and the

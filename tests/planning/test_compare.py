@@ -1,6 +1,6 @@
 """FIFO, LIFO, HIFO, LOFO and the best specific identification of a year, worked out by hand.
 
-2026 single (domain.md, Rates): ordinary 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% to 201,775;
+2026 single (docs/rules.md#rates): ordinary 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% to 201,775;
 long-term 15% from 49,450 to 545,500; NIIT 3.8% above a modified AGI of 200,000.
 """
 
@@ -114,8 +114,8 @@ def test_recorded_lot_ids_are_kept_under_every_method() -> None:
     assert [(c.lot_ids, c.recorded) for c in found.best.sales] == [("H:1", False), ("L", True)]
 
 
-def test_the_note_quotes_domain_md() -> None:
-    assert IDENTIFICATION_RULE.startswith('domain.md, Which units are sold: "Specific identification must be made '
+def test_the_note_quotes_the_rules() -> None:
+    assert IDENTIFICATION_RULE.startswith('docs/rules.md#which-units-are-sold: "Specific identification must be made '
                                           'no later than the time of sale and recorded')
 
 

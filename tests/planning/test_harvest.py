@@ -1,6 +1,6 @@
 """Tax-loss harvest candidates and the cumulative plan, worked out by hand.
 
-2026 single brackets (domain.md, Rates): 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% above;
+2026 single brackets (docs/rules.md#rates): 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% above;
 long-term 15% from 49,450. Ordinary tax on 100,000 = 1,240 + 38,000 x 12% (4,560) + 49,600 x 22%
 (10,912) = 16,712.
 """
@@ -114,7 +114,7 @@ def test_a_crypto_purchase_within_30_days_is_a_warning_only() -> None:
     found = planned(rows, {"ETH": D(3000)})
     (old,) = found.candidates  # the new lot's own purchase is not a repurchase of it (and it has no loss)
     assert old.notes == ("ETH bought on 2026-11-10 (row 3), within 30 days before the sale: a wash sale for stock; "
-                         "crypto is not covered today, a warning only (domain.md, Wash sales)",)
+                         "crypto is not covered today, a warning only (docs/rules.md#wash-sales)",)
     # the whole 10,000 short-term loss counts: 3,000 deducted at 22% = 660, 7,000 carried
     assert (old.disallowed, old.tax_saved, old.loss_used, old.carryover_added) == (0, 660, 3000, 7000)
 
@@ -130,9 +130,9 @@ def test_a_stock_purchase_within_30_days_is_a_wash_sale_computed_by_the_engine()
         1000, -9000, 660, 3000, 6000)
     assert old.notes == (
         "XYZ bought on 2026-11-10 (row 3), within 30 days before the sale: for stock a wash sale if those shares "
-        "replace the ones sold (domain.md, Wash sales)",
+        "replace the ones sold (docs/rules.md#wash-sales)",
         "the wash sale disallows 1,000.00 of the loss (added to the basis of the shares bought)",
-        "buying XYZ again within 30 days after the sale would make it a wash sale (domain.md, Wash sales)")
+        "buying XYZ again within 30 days after the sale would make it a wash sale (docs/rules.md#wash-sales)")
     # the 3,000 of room takes a third of the 9,000 that counts: 10 x 3,000 / 9,000, up to 8 decimals
     assert (found.plan[0].in_plan, found.plan[0].quantity) == (True, D("3.33333334"))
 
@@ -161,7 +161,7 @@ def test_purchases_after_the_date_count_and_a_lot_a_later_row_sells_is_named() -
     found = harvest(table(rows), Settings(), TaxSettings(), date(2026, 10, 1), {"XYZ": D(3000)})
     (old,) = found.candidates
     assert old.notes[0] == ("XYZ bought on 2026-10-06 (row 3), within 30 days after the sale: for stock a wash sale "
-                            "if those shares replace the ones sold (domain.md, Wash sales)")
+                            "if those shares replace the ones sold (docs/rules.md#wash-sales)")
     # the table sells the lot on 2026-10-11 (FIFO takes OLD first): the engine cannot sell it twice, so the
     # lot's own loss (10 x 1,000) is shown, with the reason
     assert old.notes[1] == "sold whole, the lot leaves row 4, column Quantity: sells 10 XYZ from 'Coinbase' on " \

@@ -1,6 +1,6 @@
 """A sale previewed before it is made, worked out by hand, and checked against the same sale entered.
 
-2026 single (domain.md, Rates): ordinary 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% to 201,775;
+2026 single (docs/rules.md#rates): ordinary 10% to 12,400, 12% to 50,400, 22% to 105,700, 24% to 201,775;
 long-term 15% from 49,450. Ordinary tax on 85,000 = 1,240 + 4,560 + 34,600 x 22% (7,612) = 13,412.
 """
 

@@ -1,4 +1,4 @@
-"""Form 8949 boxes, lines and totals, and the Schedule D lines they feed (domain.md, Form 8949 boxes)."""
+"""Form 8949 boxes, lines and totals, and the Schedule D lines they feed (docs/rules.md#form-8949-boxes)."""
 
 from __future__ import annotations
 

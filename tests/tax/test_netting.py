@@ -1,5 +1,5 @@
-"""Schedule D netting, the loss limit and the Capital Loss Carryover Worksheet (domain.md, Netting, the
-loss limit and carryover), on worked examples computed by hand."""
+"""Schedule D netting, the loss limit and the Capital Loss Carryover Worksheet
+(docs/rules.md#netting-the-loss-limit-and-carryover), on worked examples computed by hand."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Properties of Schedule D netting that must hold for any amounts (domain.md, Netting, the loss limit
-and carryover)."""
+"""Properties of Schedule D netting that must hold for any amounts
+(docs/rules.md#netting-the-loss-limit-and-carryover)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rate tables and the tax estimate (domain.md, Rates): bracket edges for every year and status, the
+"""Rate tables and the tax estimate (docs/rules.md#rates): bracket edges for every year and status, the
 long-term bands stacked on ordinary income, NIIT, and the unknown-year error."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ D = Decimal
 SINGLE, MFJ, MFS, HOH = FilingStatus.SINGLE, FilingStatus.MFJ, FilingStatus.MFS, FilingStatus.HOH
 RATES_ABOVE = ["0.12", "0.22", "0.24", "0.32", "0.35", "0.37"]  # rate of the band after each bound
 
-# Tax at the upper bound of each 10/12/22/24/32/35% band, computed by hand from domain.md, Rates:
+# Tax at the upper bound of each 10/12/22/24/32/35% band, computed by hand from docs/rules.md#rates:
 # tax(b1) = 10% b1; tax(b[i]) = tax(b[i-1]) + rate[i] * (b[i] - b[i-1]).
 # e.g. 2024 single: 11,600 -> 1,160.00; 47,150 -> 1,160 + 12% * 35,550 = 5,426.00;
 # 100,525 -> 5,426 + 22% * 53,375 = 17,168.50; 191,950 -> 17,168.50 + 24% * 91,425 = 39,110.50;
