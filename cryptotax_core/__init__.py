@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptotax_core import _native  # noqa: F401  (first: decides which modules run compiled)
 from cryptotax_core.csvio import read_csv
 from cryptotax_core.engine import compute
+from cryptotax_core.errors import UserError
 from cryptotax_core.holding import is_long_term, long_term_from, term_of
 from cryptotax_core.model import (
     Allocation,
@@ -61,6 +62,7 @@ def load_csv(path: str | Path, settings: Settings | None = None, *, today: date 
 __all__ = [
     "COLUMNS", "Allocation", "AssetClass", "Disposal", "DisposalKind", "IncomeEvent", "InputError", "Issue",
     "Lot", "LotPick", "Method", "Pooling", "Reporting", "Result", "Settings", "Table", "Term", "Totals", "Transaction",
-    "TransferFee", "TxType", "YearSummary", "cents", "compute", "compute_csv", "compute_table", "is_long_term",
-    "latest_year_with_disposals", "load_csv", "long_term_from", "parse_table", "read_csv", "summarize", "term_of",
+    "TransferFee", "TxType", "UserError", "YearSummary", "cents", "compute", "compute_csv", "compute_table",
+    "is_long_term", "latest_year_with_disposals", "load_csv", "long_term_from", "parse_table", "read_csv", "summarize",
+    "term_of",
 ]

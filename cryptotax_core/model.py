@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from cryptotax_core.errors import UserError
+
 
 class TxType(enum.Enum):
     """The Type column of the transaction table."""
@@ -223,7 +225,7 @@ class Issue:
         return f"{where}: {self.message}"
 
 
-class InputError(Exception):
+class InputError(UserError):
     """The table cannot be computed; `issues` lists every problem found, in row order."""
 
     def __init__(self, issues: list[Issue]) -> None:

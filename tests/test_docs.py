@@ -60,8 +60,7 @@ def test_links_resolve(page: str) -> None:
             continue
         file_part, _, fragment = target.partition("#")
         linked = (source.parent / file_part).resolve() if file_part else source
-        if not linked.exists():
-            broken.append(target)
-        elif fragment and linked.suffix == ".md" and fragment not in anchors(linked):
+        missing = not linked.exists() or (bool(fragment) and linked.suffix == ".md" and fragment not in anchors(linked))
+        if missing:
             broken.append(target)
     assert broken == []
