@@ -7,9 +7,8 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 VENV=.venv
 
-ensure_venv() {  # $1: pip extra to install ("" or "dev")
-    local extra=$1 spec="." stamp
-    [ -n "$extra" ] && spec=".[$extra]"
+ensure_venv() {  # $1: the pip extra to install ("cli" or "dev")
+    local extra=$1 spec=".[$1]" stamp
     if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         echo "cryptotax needs Python 3.11 or newer as '$PYTHON' (set PYTHON=/path/to/python3.11)." >&2
         exit 1
@@ -20,11 +19,13 @@ ensure_venv() {  # $1: pip extra to install ("" or "dev")
             exit 1
         }
     fi
-    # the install compiles the engine from the package's sources (setup.py): redo it when they change
-    stamp="$VENV/.installed-${extra:-base}-$(cat pyproject.toml setup.py $(find cryptotax_core -name '*.py' | sort) \
-        | cksum | cut -d' ' -f1)"
+    # compiled modules in the source tree (from an in-place mypyc build) would shadow the sources that the
+    # editable install runs: the compiled engine lives in release wheels only (CRYPTOTAX_COMPILE=1)
+    rm -f cryptotax_core/*.so cryptotax_core/_compiled.json ./*__mypyc.*.so
+    # an editable install of plain Python (sources run as they are edited): redo it when the metadata changes
+    stamp="$VENV/.installed-$extra-$(cat pyproject.toml setup.py build_backend/*.py | cksum | cut -d' ' -f1)"
     if [ ! -e "$stamp" ]; then
-        rm -f "$VENV"/.installed-"${extra:-base}"-*
+        rm -f "$VENV"/.installed-"$extra"-*
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
         touch "$stamp"
@@ -33,18 +34,14 @@ ensure_venv() {  # $1: pip extra to install ("" or "dev")
 
 case "${1:-}" in
     demo)
-        ensure_venv ""
+        ensure_venv cli
         "$VENV/bin/cryptotax" demo --out demo-output --force
         ;;
     test)
         ensure_venv dev
         "$VENV/bin/ruff" check .
         "$VENV/bin/mypy" cryptotax_core cryptotax_cli addin workbook_templates
-        "$VENV/bin/python" -c 'from cryptotax_core import _native as n; print("engine:", "compiled" if n.compiled("engine") else "plain Python")'
         "$VENV/bin/python" -m pytest "${@:2}"
-        # the same suite with the engine as plain Python, as it runs where it could not be compiled
-        echo "engine: plain Python (CRYPTOTAX_PURE=1)"
-        CRYPTOTAX_PURE=1 "$VENV/bin/python" -m pytest "${@:2}"
         ;;
     *)
         echo "usage: bash tasks.sh demo | test [pytest args]" >&2

@@ -10,10 +10,11 @@ Prints, per phase, the top functions by own time (tottime). The history comes fr
 (generated there first if missing, like bench/run.py does). Times under cProfile are inflated,
 most for code that makes many small calls; use bench/run.py for timings.
 
-cProfile cannot see into compiled functions, so this script runs the engine as plain Python
-(CRYPTOTAX_PURE=1, set before the import). For the compiled engine, a native profiler shows the C
-functions mypyc made (`CPyDef_<module>___<function>`), e.g.
-`perf record -g --call-graph dwarf .venv/bin/python SCRIPT` then `perf report --children`.
+cProfile cannot see into compiled functions, so this script profiles the plain-Python engine of the
+editable install in .venv (the default build) and refuses an install of the compiled wheel. For the
+compiled engine (CRYPTOTAX_COMPILE=1), a native profiler shows the C functions mypyc made
+(`CPyDef_<module>___<function>`), e.g. `perf record -g --call-graph dwarf PYTHON SCRIPT` then
+`perf report --children`, with the PYTHON of an install of the compiled wheel.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import sys
 from datetime import date
@@ -29,11 +29,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-os.environ["CRYPTOTAX_PURE"] = "1"  # before cryptotax_core is imported (by run.py too)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import LAST_DATE, dataset
 
-from cryptotax_core import Method, Pooling, Settings, compute, parse_table, read_csv, summarize
+from cryptotax_core import Method, Pooling, Settings, compute, engine, parse_table, read_csv, summarize
 
 
 def profile(name: str, action: Any, *args: Any, top: int) -> Any:
@@ -60,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
                              "parse,compute:FIFO,compute:HIFO)")
     parser.add_argument("--top", type=int, default=15, help="functions to list per phase (default 15)")
     args = parser.parse_args(argv)
+    if not str(engine.__file__).endswith(".py"):
+        parser.error(f"the engine of {sys.executable} is compiled ({engine.__file__}): cProfile sees no inside; "
+                     f"run this with the plain install (.venv)")
     path, _ = dataset(args.size, args.seed, lot_ids=args.lot_ids)
     today = max(date.today(), LAST_DATE)
     header, rows = read_csv(path)

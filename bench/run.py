@@ -55,7 +55,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DATA = BENCH / "data"
 PYTHON = Path(sys.executable)
-CLI = ROOT / ".venv" / "bin" / "cryptotax"
+CLI = PYTHON.parent / "cryptotax"  # the command installed with this interpreter's cryptotax
 LAST_DATE = date(2026, 6, 30)  # the generator's last date; parse_table rejects dates after `today`
 MB = 1024 * 1024
 P = ParamSpec("P")
@@ -358,10 +358,10 @@ def machine_gauge() -> float:
 
 
 def _engine_build() -> str:
-    """'compiled' or 'plain Python' (cryptotax_core/_native.py; the workers inherit CRYPTOTAX_PURE)."""
-    from cryptotax_core import _native
+    """'compiled' (an install of the wheel built with CRYPTOTAX_COMPILE=1) or 'plain Python' (any other)."""
+    from cryptotax_core import engine
 
-    return "compiled" if _native.compiled("engine") else "plain Python"
+    return "plain Python" if str(engine.__file__).endswith(".py") else "compiled"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     methods = [m.strip().upper() for m in args.methods.split(",") if m.strip()]
     if not CLI.exists() and args.cli:
-        parser.error(f"{CLI} is missing: install the project into .venv (bash tasks.sh test) or pass --no-cli")
+        parser.error(f"{CLI} is missing: install the project beside {PYTHON} (bash tasks.sh test) or pass --no-cli")
     print(f"python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().machine}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f}; cryptotax {_revision()}, engine {_engine_build()}; seed {args.seed}; "
           f"machine gauge {machine_gauge():.2f} s", flush=True)

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
-from cryptotax_core import _native  # noqa: F401  (first: decides which modules run compiled)
 from cryptotax_core.csvio import read_csv
 from cryptotax_core.engine import compute
 from cryptotax_core.errors import UserError
