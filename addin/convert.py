@@ -1,7 +1,9 @@
 """Between Excel cells and the core: tables in, plain values out, errors as short text, one cache.
 
 The only place that catches every exception (style.md, One catch-all, at the edge): a user's mistake
-becomes its message in the cell; anything else becomes a short text and a log entry with detail.
+(any `cryptotax_core.UserError`) becomes its message in the cell; anything else becomes a short text and
+a log entry with its traceback: in a log file on the desktop, on stderr in xlwings Lite, whose output
+pane shows it (Python runs in the browser there, with no file a user could open).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -16,19 +19,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import cryptotax_core
 from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, compute, parse_table
 from cryptotax_core.options import Options, SettingsError, options_from_pairs
 from cryptotax_core.table import Table, match_header
 from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
 from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_text
 
+IN_BROWSER = sys.platform == "emscripten"  # xlwings Lite: Pyodide in Excel's web view (Windows, Mac, the web)
 LOG_PATH = Path(os.environ.get("CRYPTOTAX_LOG", Path.home() / ".cryptotax" / "addin.log"))
+LITE_OUTPUT = "the xlwings Lite output pane"
 CACHE_SIZE = 8
 TABLE_NAME = "Transactions"
 T = TypeVar("T")
 
 
-class UserError(ValueError):
+class UserError(cryptotax_core.UserError):
     """A mistake in a function's arguments; the message is shown in the cell."""
 
 
@@ -243,17 +249,28 @@ def excel_date(day: date) -> datetime:
 _log = logging.getLogger("cryptotax.addin")
 
 
+def details_place() -> str:
+    """Where an internal error's traceback goes, as the cell names it."""
+    return LITE_OUTPUT if IN_BROWSER else str(LOG_PATH)
+
+
+def _log_handler() -> logging.Handler:
+    if IN_BROWSER:
+        return logging.StreamHandler(sys.stderr)  # xlwings Lite shows stderr in its output pane
+    try:
+        LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return logging.FileHandler(LOG_PATH, encoding="utf-8")
+    except OSError:
+        return logging.StreamHandler(sys.stderr)
+
+
 def _log_exception(function: str) -> None:
     if not _log.handlers:
-        try:
-            LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
-            handler: logging.Handler = logging.FileHandler(LOG_PATH, encoding="utf-8")
-        except OSError:
-            handler = logging.StreamHandler()
+        handler = _log_handler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         _log.addHandler(handler)
         _log.propagate = False
-    _log.exception("%s failed", function)
+    _log.exception("cryptotax: %s failed", function)
 
 
 def issue_text(issue: object) -> str:
@@ -277,18 +294,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def guarded(*, spill: bool) -> Callable[[F], F]:
     """Turn every failure into text for the cell: the user's mistakes as their message, anything else
-    as a short notice with the detail in the log file. `spill`: the function returns rows."""
+    as a short notice with the detail in the log (details_place). `spill`: the function returns rows."""
 
     def decorate(function: F) -> F:
         @functools.wraps(function)
         def wrapper(*args: Any) -> Any:
             try:
                 return function(*args)
-            except (InputError, UserError, UnsupportedYear) as exc:
+            except (cryptotax_core.UserError, UnsupportedYear) as exc:
                 text = message_of(exc)
             except Exception:
                 _log_exception(function.__name__)
-                text = f"cryptotax: internal error in {function.__name__} (details in {LOG_PATH})"
+                text = f"cryptotax: internal error in {function.__name__} (details in {details_place()})"
             return [[text]] if spill else text
 
         return wrapper  # type: ignore[return-value]

@@ -9,6 +9,7 @@ The parameters carry no type hints on purpose: xlwings turns hints into cell con
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from xlwings import arg, func
 
@@ -46,6 +47,21 @@ from cryptotax_core.summary import YearSummary, totals
 from cryptotax_core.tax import INCOME_KINDS, Carryover, FilingStatus, net_capital
 
 CATEGORY = "cryptotax"
+
+
+# Every argument reads an error cell (#N/A, #VALUE!, ...) as its text, which the conversions refuse with a
+# message naming the argument (or the table's row and column); by default Office.js hands one over as an
+# empty cell, which would quietly mean "omitted" (xlwings' `err_to_str`, classic and Office.js alike).
+def cells(name: str, doc: str) -> Any:
+    """A range argument: rows of cells, however many (`ndim=2`)."""
+    return arg(name, ndim=2, err_to_str=True, doc=doc)
+
+
+def cell(name: str, doc: str) -> Any:
+    """A single value."""
+    return arg(name, err_to_str=True, doc=doc)
+
+
 TRANSACTIONS_DOC = "The Transactions table with its header row, e.g. Transactions[#All]"
 SETTINGS_DOC = "Optional: the Settings range (label/value pairs: Method, Pooling, Time zone, Filing status, ...)"
 YEAR_DOC = "The tax year, e.g. 2025"
@@ -53,11 +69,11 @@ TERMS = {"all": None, "short": Term.SHORT, "long": Term.LONG}
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("asset", doc="Ticker of the asset, e.g. BTC")
-@arg("wallet", doc="Optional: only the units in this wallet or account")
-@arg("as_of", doc="Optional: the date at whose end to count (default: after the last transaction)")
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("asset", "Ticker of the asset, e.g. BTC")
+@cell("wallet", "Optional: only the units in this wallet or account")
+@cell("as_of", "Optional: the date at whose end to count (default: after the last transaction)")
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=False)
 def COSTBASIS(transactions, asset, wallet=None, as_of=None, settings=None):
     """Cost basis in USD of the units of an asset still held, optionally in one wallet, as of a date."""
@@ -77,11 +93,11 @@ def COSTBASIS(transactions, asset, wallet=None, as_of=None, settings=None):
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("year", doc=YEAR_DOC)
-@arg("term", doc='Optional: "short", "long" or "all" (default)')
-@arg("asset", doc="Optional: only disposals of this asset, e.g. ETH")
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("year", YEAR_DOC)
+@cell("term", 'Optional: "short", "long" or "all" (default)')
+@cell("asset", "Optional: only disposals of this asset, e.g. ETH")
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=False)
 def GAINLOSS(transactions, year, term="all", asset=None, settings=None):
     """Realized capital gain (or loss, negative) of a tax year, as Form 8949 totals it."""
@@ -106,11 +122,11 @@ NETCAPITAL_LABELS = ("Net short-term", "Net long-term", "Net total", "Deductible
 
 
 @func(category=CATEGORY)
-@arg("short_term", doc="The year's short-term gain or loss (negative), e.g. from GAINLOSS(...,\"short\")")
-@arg("long_term", doc="The year's long-term gain or loss (negative)")
-@arg("carryover_short", doc="Optional: short-term capital loss carried in from last year (a positive amount)")
-@arg("carryover_long", doc="Optional: long-term capital loss carried in from last year (a positive amount)")
-@arg("filing_status", doc='Optional: "single" (default), "mfj", "mfs" or "hoh"')
+@cell("short_term", "The year's short-term gain or loss (negative), e.g. from GAINLOSS(...,\"short\")")
+@cell("long_term", "The year's long-term gain or loss (negative)")
+@cell("carryover_short", "Optional: short-term capital loss carried in from last year (a positive amount)")
+@cell("carryover_long", "Optional: long-term capital loss carried in from last year (a positive amount)")
+@cell("filing_status", 'Optional: "single" (default), "mfj", "mfs" or "hoh"')
 @guarded(spill=True)
 def NETCAPITAL(short_term, long_term, carryover_short=0, carryover_long=0, filing_status="single"):
     """Schedule D netting: net short/long/total, the deductible loss (3,000 limit) and the carryover out."""
@@ -130,11 +146,11 @@ LOTS_HEADER = ["Lot", "Asset", "Wallet", "Acquired", "Quantity", "Cost basis", "
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("asset", doc="Optional: only lots of this asset")
-@arg("wallet", doc="Optional: only lots in this wallet")
-@arg("as_of", doc="Optional: the lots held at the end of this date (default: after the last transaction)")
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("asset", "Optional: only lots of this asset")
+@cell("wallet", "Optional: only lots in this wallet")
+@cell("as_of", "Optional: the lots held at the end of this date (default: after the last transaction)")
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def LOTS(transactions, asset=None, wallet=None, as_of=None, settings=None):
     """Open lots as a table with headers: what is held, where, since when, at what cost."""
@@ -159,9 +175,9 @@ DISPOSALS_HEADER = ["Box", "Description", "Date acquired", "Date sold", "Proceed
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("year", doc=YEAR_DOC)
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("year", YEAR_DOC)
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def DISPOSALS(transactions, year, settings=None):
     """The tax year's Form 8949 rows with their box, sorted by box, with headers."""
@@ -181,9 +197,9 @@ def DISPOSALS(transactions, year, settings=None):
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("year", doc=YEAR_DOC)
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("year", YEAR_DOC)
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def TAXSUMMARY(transactions, year, settings=None):
     """A tax year at a glance, labelled: gains by term, Schedule D netting, carryovers, income, tax."""
@@ -232,10 +248,10 @@ INCOME_TYPES = {kind: tx_type for tx_type, kind in INCOME_KINDS.items()}
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("year", doc=YEAR_DOC)
-@arg("type", doc='Optional: "staking", "mining", "airdrop", "interest" or "other"; left out: a table by type')
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("year", YEAR_DOC)
+@cell("type", 'Optional: "staking", "mining", "airdrop", "interest" or "other"; left out: a table by type')
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def INCOME(transactions, year, type=None, settings=None):
     """Ordinary income of a tax year (fair market value when received): one type, or a table by type."""
@@ -255,8 +271,8 @@ def INCOME(transactions, year, type=None, settings=None):
 
 
 @func(category=CATEGORY)
-@arg("acquired", doc="The date the units were acquired")
-@arg("disposed", doc="The date they were (or would be) sold")
+@cell("acquired", "The date the units were acquired")
+@cell("disposed", "The date they were (or would be) sold")
 @guarded(spill=False)
 def HOLDINGTERM(acquired, disposed):
     """ "short" or "long": long-term means held more than one year, counted from the day after acquisition."""
@@ -269,8 +285,8 @@ def HOLDINGTERM(acquired, disposed):
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def CHECK(transactions, settings=None):
     """Every problem in the Transactions table, one per row, then warnings; or OK."""
@@ -292,12 +308,12 @@ UNREALIZED_HEADER = ["Lot", "Asset", "Wallet", "Acquired", "Quantity", "Cost bas
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("prices", ndim=2, doc=PRICES_DOC)
-@arg("as_of", doc=AS_OF_DOC)
-@arg("asset", doc="Optional: only lots of this asset")
-@arg("wallet", doc="Optional: only lots in this wallet")
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cells("prices", PRICES_DOC)
+@cell("as_of", AS_OF_DOC)
+@cell("asset", "Optional: only lots of this asset")
+@cell("wallet", "Optional: only lots in this wallet")
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def UNREALIZED(transactions, prices, as_of=None, asset=None, wallet=None, settings=None):
     """Unrealized gain or loss of every open lot at your prices, with its term and days until long-term."""
@@ -328,10 +344,10 @@ HARVEST_HEADER = ["Rank", "Lot", "Asset", "Wallet", "Acquired", "Quantity", "Val
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("prices", ndim=2, doc=PRICES_DOC)
-@arg("as_of", doc=AS_OF_DOC)
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cells("prices", PRICES_DOC)
+@cell("as_of", AS_OF_DOC)
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def HARVEST(transactions, prices, as_of=None, settings=None):
     """Tax-loss harvest candidates ranked by the tax each saves this year, with a cumulative plan."""
@@ -367,9 +383,9 @@ CHOICE_HEADER = ["Sale row", "ID", "Date", "Asset", "Wallet", "Quantity", "Lot I
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("year", doc=YEAR_DOC)
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("year", YEAR_DOC)
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def METHODCOMPARE(transactions, year, settings=None):
     """The year under FIFO, LIFO, HIFO, LOFO and a tax-minimizing specific identification of its sales."""
@@ -407,13 +423,13 @@ WHATIF_HEADER = ["Lot choice", "Lot IDs", "Proceeds", "Cost basis", "Gain", "Sho
 
 
 @func(category=CATEGORY)
-@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
-@arg("asset", doc="Ticker of the asset to sell, e.g. BTC")
-@arg("quantity_to_sell", doc="Units to sell, e.g. 0.5")
-@arg("price", doc="USD price per unit")
-@arg("wallet", doc="Optional: the wallet to sell from (default: the only wallet holding the asset)")
-@arg("sale_date", doc="Optional: the date of the sale (default: today)")
-@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@cells("transactions", TRANSACTIONS_DOC)
+@cell("asset", "Ticker of the asset to sell, e.g. BTC")
+@cell("quantity_to_sell", "Units to sell, e.g. 0.5")
+@cell("price", "USD price per unit")
+@cell("wallet", "Optional: the wallet to sell from (default: the only wallet holding the asset)")
+@cell("sale_date", "Optional: the date of the sale (default: today)")
+@cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=None, settings=None):
     """A sale before you make it: gain, term and tax change under each method and the best lot choice."""

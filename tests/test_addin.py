@@ -182,6 +182,23 @@ def test_unexpected_errors_are_logged_not_shown(monkeypatch: pytest.MonkeyPatch,
     assert "RuntimeError: disk on fire" in log.read_text()
 
 
+def test_in_xlwings_lite_the_detail_goes_to_its_output_pane(monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """In the browser there is no log file to open: the traceback goes to stderr, which Lite shows."""
+    monkeypatch.setattr(convert, "IN_BROWSER", True)
+    monkeypatch.setattr(convert, "LOG_PATH", Path("/nonexistent/addin.log"))
+    monkeypatch.setattr(convert, "_log", convert.logging.getLogger("cryptotax.addin.lite-test"))
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("no disk in a browser")
+
+    monkeypatch.setattr(convert, "compute", broken)
+    assert LOTS(sample_rows()) == [["cryptotax: internal error in LOTS (details in the xlwings Lite output pane)"]]
+    err = capsys.readouterr().err
+    assert "cryptotax: LOTS failed" in err and "Traceback" in err and "RuntimeError: no disk in a browser" in err
+    assert not Path("/nonexistent/addin.log").exists()
+
+
 def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     real = convert.compute
@@ -204,13 +221,14 @@ def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPat
 
 
 def test_every_function_and_argument_has_help_text() -> None:
-    """Excel shows the docstring and each @arg(..., doc=...) in the function wizard."""
+    """Excel shows the docstring and each argument's doc, @cell(name, doc) or @cells(name, doc), in the function
+    wizard (tests/test_officejs.py checks the metadata xlwings makes of them)."""
     tree = ast.parse(Path(__file__).parents[1].joinpath("addin", "functions.py").read_text())
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     for function in FUNCTIONS:
         node = functions[function.__name__]
         assert ast.get_docstring(node), function.__name__
         documented = {ast.literal_eval(call.args[0]) for call in node.decorator_list
-                      if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "arg"
-                      and any(keyword.arg == "doc" for keyword in call.keywords)}
+                      if isinstance(call, ast.Call) and getattr(call.func, "id", "") in ("cell", "cells")
+                      and len(call.args) == 2}
         assert documented == {parameter.arg for parameter in node.args.args}, function.__name__
