@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -41,6 +42,7 @@ def build(kind: str, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("cryptotax_excel-*.whl"):
         old.unlink()
+    shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools' staging folder: files of an earlier build
     env = {**os.environ, "CRYPTOTAX_COMPILE": "1" if kind == "compiled" else "0"}
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
                     "--wheel-dir", str(out), str(ROOT)], check=True, env=env)
