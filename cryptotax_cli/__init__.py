@@ -21,8 +21,8 @@ def run() -> int:
     """The `cryptotax` command; without the `cli` extra it says how to install it."""
     missing = missing_libraries()
     if missing:
-        print(f"cryptotax: the command line needs {', '.join(missing)}; install them with "
-              f"pip install \"cryptotax-excel[cli]\"", file=sys.stderr)
+        print(f"cryptotax: the command line needs its workbook libraries (missing: {', '.join(missing)}); "
+              f"install them with pip install \"cryptotax-excel[cli]\"", file=sys.stderr)
         return 1
     from cryptotax_cli.main import run as run_main
 

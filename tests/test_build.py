@@ -96,3 +96,15 @@ def test_importing_the_package_installs_no_import_hook() -> None:
     code = "import sys; before = list(sys.meta_path); import cryptotax_core; print(sys.meta_path == before)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "True"
+
+
+def test_without_the_cli_extra_the_command_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The functions need neither openpyxl nor XlsxWriter (pyproject.toml: the `cli` extra has them)."""
+    import cryptotax_cli
+
+    real = cryptotax_cli.find_spec
+    monkeypatch.setattr(cryptotax_cli, "find_spec", lambda name: None if name == "openpyxl" else real(name))
+    assert cryptotax_cli.run() == 1
+    assert capsys.readouterr().err == ('cryptotax: the command line needs its workbook libraries (missing: '
+                                       'openpyxl); install them with pip install "cryptotax-excel[cli]"\n')

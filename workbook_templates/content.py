@@ -204,8 +204,9 @@ STEPS = (
     "Lots lists the units you hold and their cost basis; Form 8949 lists the year's disposals, one line per "
     "lot, sorted into the form's boxes.",
     "The results are formulas of the cryptotax add-in, e.g. =GAINLOSS(Transactions[#All],TaxYear,\"long\",,"
-    "Settings). Until the xlwings add-in is connected they show the figures stored when the workbook was "
-    "made; once it is (README, 'Use it in Excel'), press Ctrl+Alt+F9 and every figure follows your trades.",
+    "Settings). Until the functions are connected they show the figures stored when the workbook was made. "
+    "Connect them (docs/excel.md, 'Use it in Excel'): in Windows desktop Excel with the xlwings add-in, then "
+    "Ctrl+Alt+F9; on a Mac, on the web or on Windows with xlwings Lite, then its script bind_formulas once.",
 )
 FUNCTIONS = (
     ("COSTBASIS(transactions, asset, [wallet], [as_of], [settings])", "basis of the units held"),
