@@ -112,7 +112,7 @@ def main(argv: list[str]) -> int:
         print(f"wheel check: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"wheel check: {kind} wheel OK ({wheel.stat().st_size // 1024} KiB)")
+    print(f"wheel check: {wheel.name} OK ({wheel.stat().st_size // 1024} KiB)", file=sys.stderr)
     print(wheel)
     return 0
 

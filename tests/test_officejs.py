@@ -78,6 +78,12 @@ def test_every_function_registers_without_a_namespace(lite: dict[str, Any]) -> N
     assert lite["metadata"]["allowErrorForDataTypeAny"] is True  # error cells reach Python as typed values
 
 
+def test_the_binding_script_registers_without_preloading_the_workbook(lite: dict[str, Any]) -> None:
+    """addin/bind.py reads formulas on demand (BookAsync): no values of the whole workbook up front."""
+    (script,) = lite["scripts"]
+    assert script["function_name"] == "bind_formulas" and script["lazy"] is True
+
+
 def test_help_texts_carry_over(lite: dict[str, Any]) -> None:
     gainloss = next(entry for entry in lite["metadata"]["functions"] if entry["id"] == "GAINLOSS")
     assert [(p["name"], p["description"], p.get("optional", False)) for p in gainloss["parameters"]] == [

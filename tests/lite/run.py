@@ -66,7 +66,10 @@ async def probe(request: dict[str, Any]) -> dict[str, Any]:
     each call's cells as returned (typed values kept) and, if asked, the sample cases as shown."""
     module = officejs.load_main(str(MAIN))
     calls = [await officejs.call_wire(module, name, args) for name, args in request["calls"]]
-    answer: dict[str, Any] = {"metadata": officejs.metadata(module), "calls": calls}
+    import xlwings.server
+
+    answer: dict[str, Any] = {"metadata": officejs.metadata(module), "calls": calls,
+                              "scripts": xlwings.server.custom_scripts_meta(module)}
     if request.get("sample"):
         answer["sample"] = {case.name: officejs.shown(await officejs.call(module, case.function, case.args))
                             for case in selected(sample_only=True)}
