@@ -11,12 +11,12 @@ a 2018 export quoted in the comments of an open-source importer):
     2018-02-19,14:10:10.846,Sell,BTCUSD,Limit,Taker,25.00 ,$766.12 ,($1.92),$764.20 ,(0.07 BTC),, ...
 
 One `<ASSET> Amount <ASSET>` / `Fee (<ASSET>) <ASSET>` / `<ASSET> Balance <ASSET>` triple per asset the
-account ever held (`Trading Fee (<ASSET>) <ASSET>` and `Fee <ASSET>` are accepted for the fee: sources differ). Amounts are
-written as in the spreadsheet: `$4,478.35 `, negatives in parentheses `($519.83)`, crypto with its unit
-`0.0101601 BTC `. Times are UTC. The last line (no Date) holds totals and is skipped. Saved from the
-spreadsheet by Excel, dates read `8/8/18` or `8/8/2018` (month first) and times `7:41:00 PM`; both are
-accepted. The workbook itself (Gemini's .xlsx) is read by the command line, which hands its cells to
-`import_rows`: numbers come as numbers, dates and times as dates and times.
+account ever held (`Trading Fee (<ASSET>) <ASSET>` and `Fee <ASSET>` are accepted for the fee: sources
+differ). Amounts are written as in the spreadsheet: `$4,478.35 `, negatives in parentheses `($519.83)`,
+crypto with its unit `0.0101601 BTC `. Times are UTC. The last line (no Date) holds totals and is
+skipped. Saved from the spreadsheet by Excel, dates read `8/8/18` or `8/8/2018` (month first) and times
+`7:41:00 PM`; both are accepted. The workbook itself (Gemini's .xlsx) is read by the command line,
+which hands its cells to `import_rows`: numbers come as numbers, dates and times as dates and times.
 
 What each line becomes:
 - Buy / Sell of a pair against USD (BTCUSD): Buy or Sell; USD Value = the USD amount (without the fee),

@@ -15,7 +15,9 @@ a Buy, received on a Sell; Robinhood charges no separate fee (its spread is in t
 
 - a Filled order with no quantity left (`Leaves Quantity` 0): Buy or Sell of `Quantity` of `Symbol`.
 - an order not filled (Canceled, Rejected, Failed, Queued...) with nothing filled (Leaves Quantity =
-  Quantity, or no Notional): skipped; one partly filled: not mapped, with the units filled.
+  Quantity, or no Notional): skipped. One partly filled (canceled with Leaves Quantity below Quantity):
+  a Buy or Sell of the units filled (Quantity - Leaves Quantity) when the Notional is their USD
+  (Average Price x units filled, to the cent); otherwise not mapped, with the units filled.
 - the closing disclaimer line: skipped.
 
 Doubt: the file gives `Time Entered` without a zone; the report's footer is in Eastern time ("Report
@@ -38,10 +40,12 @@ NAME = "robinhood"
 WALLET = "Robinhood"
 FIELDS = {
     "id": ("UUID",), "time": ("Time Entered",), "symbol": ("Symbol",), "side": ("Side",),
-    "quantity": ("Quantity",), "state": ("State",), "leaves": ("Leaves Quantity",), "notional": ("Notional",),
+    "quantity": ("Quantity",), "state": ("State",), "leaves": ("Leaves Quantity",), "average": ("Average Price",),
+    "notional": ("Notional",),
 }
 REQUIRED = ("time", "symbol", "side", "quantity", "state", "notional")
 EASTERN = ZoneInfo("America/New_York")
+CENT = Decimal("0.01")
 NOT_FILLED_SKIPPED = "orders never filled (canceled, rejected...)"
 FOOTER_SKIPPED = "Robinhood's disclaimer line"
 
@@ -81,17 +85,20 @@ def _line(row: Row, out: Builder) -> None:
     if when is None or quantity is None or notional is None or len(out.errors) > errors_before:
         return
     filled = abs(quantity) - abs(leaves)
+    average = out.number(row, "average", required=False)
+    whole = state == "filled" and not leaves
     if side not in ("buy", "sell"):
         out.cannot_map(row, "side", f"the Robinhood order side '{row.get('side')}' ({asset} on {when.date()}) is not "
                                     f"Buy or Sell: enter it by hand (ID {tx_id})")
-    elif state != "filled" or leaves:
+    elif not whole and (average is None or abs(abs(average) * filled - abs(notional)) > CENT):
         out.cannot_map(row, "state", f"a {side} of {asset} on {when.date()} was filled only in part ({plain(filled)} "
                                      f"of {plain(abs(quantity))}, state '{row.get('state')}'): enter a "
                                      f"{side.capitalize()} of the units filled with the USD of that part (the file's "
                                      f"Notional is {plain(abs(notional))}) (ID {tx_id})")
     else:
         tx_type = TxType.BUY if side == "buy" else TxType.SELL
-        out.add(row, tx_id, when, tx_type, asset, filled, abs(notional), note=f"Robinhood {side} {asset}")
+        part = "" if whole else f" ({plain(filled)} of {plain(abs(quantity))} filled)"
+        out.add(row, tx_id, when, tx_type, asset, filled, abs(notional), note=f"Robinhood {side} {asset}{part}")
 
 
 FORMAT = Format(NAME, WALLET, FIELDS, REQUIRED, convert)
