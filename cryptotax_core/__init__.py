@@ -37,6 +37,18 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
+from cryptotax_core.reconcile import (
+    Difference,
+    Form8949Entry,
+    FormError,
+    FormLine,
+    ReconciledSale,
+    ReconcileError,
+    Reconciliation,
+    read_form,
+    read_form_cells,
+    reconcile,
+)
 from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, YearSummary, cents, latest_year_with_disposals, summarize
 from cryptotax_core.table import COLUMNS, Table, match_header, parse_table
@@ -64,10 +76,11 @@ def load_csv(path: str | Path, settings: Settings | None = None, *, today: date 
 
 
 __all__ = [
-    "COLUMNS", "IMPORT_FORMATS", "REQUIRED_COLUMNS", "Allocation", "AssetClass", "Disposal", "DisposalKind",
-    "Imported", "IncomeEvent", "InputError", "Issue", "Lot", "LotPick", "Method", "Pooling", "Reporting", "Result",
-    "Settings", "Table", "Term", "Totals", "Transaction", "TransferFee", "TxType", "UserError", "YearSummary", "cents",
-    "compute", "compute_csv", "compute_table", "import_bytes", "import_rows", "is_long_term",
-    "latest_year_with_disposals", "load_csv", "long_term_from", "match_header", "parse_table", "read_csv", "summarize",
-    "term_of", "to_text",
+    "COLUMNS", "IMPORT_FORMATS", "REQUIRED_COLUMNS", "Allocation", "AssetClass", "Difference", "Disposal",
+    "DisposalKind", "Form8949Entry", "FormError", "FormLine", "Imported", "IncomeEvent", "InputError", "Issue", "Lot",
+    "LotPick", "Method", "Pooling", "ReconcileError", "ReconciledSale", "Reconciliation", "Reporting", "Result",
+    "Settings", "Table", "Term", "Totals", "Transaction", "TransferFee", "TxType", "UserError", "YearSummary",
+    "cents", "compute", "compute_csv", "compute_table", "import_bytes", "import_rows", "is_long_term",
+    "latest_year_with_disposals", "load_csv", "long_term_from", "match_header", "parse_table", "read_csv",
+    "read_form", "read_form_cells", "reconcile", "summarize", "term_of", "to_text",
 ]

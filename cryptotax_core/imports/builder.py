@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from cryptotax_core.imports.source import Columns, Row, Source
@@ -109,6 +109,17 @@ def parse_us(text: str) -> tuple[datetime, bool]:
     except ValueError:
         raise FieldError(f"'{_clip(text.strip())}' is not a date (month/day/year)") from None
     return moment, hour is not None
+
+
+def parse_day(text: str) -> date:
+    """A day: ISO (2025-03-03, or the date of an ISO time) or US (03/03/2025)."""
+    body = text.strip()
+    if "/" in body:
+        return parse_us(body)[0].date()
+    try:
+        return date.fromisoformat(body[:10])
+    except ValueError:
+        raise FieldError(f"'{_clip(body)}' is not a date (expected e.g. 2025-03-03)") from None
 
 
 def iso_utc(moment: datetime) -> str:
