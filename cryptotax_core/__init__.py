@@ -48,6 +48,7 @@ from cryptotax_core.reconcile import (
     read_form,
     read_form_cells,
     reconcile,
+    reconcile_cells,
 )
 from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, YearSummary, cents, latest_year_with_disposals, summarize
@@ -82,5 +83,5 @@ __all__ = [
     "Settings", "Table", "Term", "Totals", "Transaction", "TransferFee", "TxType", "UserError", "YearSummary",
     "cents", "compute", "compute_csv", "compute_table", "import_bytes", "import_rows", "is_long_term",
     "latest_year_with_disposals", "load_csv", "long_term_from", "match_header", "parse_table", "read_csv",
-    "read_form", "read_form_cells", "reconcile", "summarize", "term_of", "to_text",
+    "read_form", "read_form_cells", "reconcile", "reconcile_cells", "summarize", "term_of", "to_text",
 ]

@@ -13,6 +13,9 @@ and the Form 8949 lines in `.compare`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from cryptotax_core.model import Disposal
 from cryptotax_core.reconcile.compare import (
     Difference,
     Form8949Entry,
@@ -23,6 +26,13 @@ from cryptotax_core.reconcile.compare import (
     reconcile,
 )
 from cryptotax_core.reconcile.form import FormError, FormLine, read_form, read_form_cells
+
+
+def reconcile_cells(disposals: Sequence[Disposal], form_rows: Sequence[Sequence[object]], year: int | None = None,
+                    wallet: str | None = None, name: str = "broker_form") -> Reconciliation:
+    """`reconcile` of a form given as a range of cells (the add-in): header row first."""
+    return reconcile(disposals, read_form_cells(form_rows, name), year, wallet)
+
 
 __all__ = [
     "Difference",
