@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cryptotax_core import (
     Difference,
@@ -206,3 +208,15 @@ def test_a_form_from_cells() -> None:
                              [None, None, None, None]])
     assert [(line.line, line.asset, line.units, line.sold, line.proceeds) for line in lines] == [
         (2, "BTC", Decimal("0.5"), date(2025, 3, 1), Decimal("46980"))]
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.binary(max_size=400))
+def test_random_bytes_are_a_form_or_a_form_error(data: bytes) -> None:
+    """Nothing a file holds raises anything but FormError, and what reads is a sale with a date and proceeds."""
+    try:
+        lines = read_form(FORM_HEADER.encode() + data, "random.csv")
+    except FormError as exc:
+        assert exc.issues and str(exc).startswith("random.csv ")
+        return
+    assert all(isinstance(line.sold, date) and isinstance(line.proceeds, Decimal) for line in lines)

@@ -101,9 +101,10 @@ def read_form(data: bytes, name: str = "the broker form") -> list[FormLine]:
     """The sales of a broker CSV (bytes); `FormError` lists every problem with its line and column."""
     try:
         text = decode(data)
-    except InputError as exc:
+        found = records(text.text, delimiter_of(text.text))
+    except InputError as exc:  # not text, or a damaged CSV: said with its line
         raise FormError(name, exc.issues) from None
-    return _read(records(text.text, delimiter_of(text.text)), name)
+    return _read(found, name)
 
 
 def read_form_cells(rows: Sequence[Sequence[object]], name: str = "broker_form", first_row: int = 1) -> list[FormLine]:
