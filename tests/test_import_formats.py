@@ -229,6 +229,8 @@ def test_text_that_is_not_utf8() -> None:
     windows = f"{header}\n{line}\n".encode("cp1252")
     imported = import_bytes(windows)
     assert imported.rows[0]["Note"] == "Récompense"
+    # a UTF-8 byte-order mark in front of Windows-1252 text is dropped, not read as "ï»¿" in the header
+    assert import_bytes(b"\xef\xbb\xbf" + windows).rows == imported.rows
     assert [str(issue) for issue in imported.warnings] == [
         "row 2: the file is not UTF-8: it was read as Windows-1252, the encoding Excel uses for \"CSV (Comma "
         "delimited)\"; check that names with accents read right (save as \"CSV UTF-8\" to avoid this)"]

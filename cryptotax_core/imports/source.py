@@ -61,6 +61,7 @@ def decode(data: bytes) -> Text:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
+            data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 mark over Windows-1252 text: the mark is not text
             text = _decoded(data, "cp1252")
             first = next(index for index, byte in enumerate(data) if byte > 0x7F)
             warnings = (Issue(data[:first].count(b"\n") + 1, "", ENCODING_NOTE),)
