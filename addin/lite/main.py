@@ -10,4 +10,4 @@ until entered again: run the script bind_formulas once, then save the workbook.
 """
 
 from addin.bind import bind_formulas  # noqa: F401  (a script: enters the workbook's formulas again)
-from addin.functions import *  # noqa: F403  (the 13 functions: xlwings Lite registers those main.py holds)
+from addin.functions import *  # noqa: F403  (every function: xlwings Lite registers those main.py holds)

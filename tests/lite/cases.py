@@ -1,10 +1,11 @@
 """The calls that must give the same cells in xlwings Lite as in classic desktop Excel.
 
-Every one of the 13 functions, with and without its optional arguments, over the bundled sample history
-and a seeded 2,000-row history (bench/generate.py), with the template's Settings and a price range, plus
-error cells and empty strings. The same logical cells go to both: classic xlwings hands a function
-datetime objects, None for an empty cell and, with err_to_str, an error cell's text; Office.js sends
-serial numbers, "" and typed error values (tests/lite/officejs.py, wire_arg).
+Every one of the functions (addin.functions.FUNCTIONS), with and without its optional arguments, over
+the bundled sample history and a seeded 2,000-row history (bench/generate.py), with the template's
+Settings, a price range and a broker's form, plus error cells and empty strings. The same logical cells
+go to both: classic xlwings hands a function datetime objects, None for an empty cell and, with
+err_to_str, an error cell's text; Office.js sends serial numbers, "" and typed error values
+(tests/lite/officejs.py, wire_arg).
 
     classic_shown(FUNCTION(*case.classic_args()))      # CPython, classic decorators
     shown(await call(module, case.function, case.args))  # Office.js path (CPython or Pyodide)
@@ -95,6 +96,21 @@ def price_cells(table: Cells) -> Cells:
     return [["Asset", "Price"], *[[asset, PRICES[asset]] for asset in assets]]
 
 
+def broker_form(table: Cells, year: int, wallet: str) -> Cells:
+    """A 1099-DA range for `wallet`'s first sales of `year` (up to 4), as a broker reports them, with the
+    proceeds of the last one 100.00 above the history's, so RECONCILE finds one difference."""
+    header, *rows = table
+    result = compute_table(header, rows, Settings())
+    form: Cells = [["Asset", "Units", "Date sold", "Proceeds", "Cost basis", "Basis reported"]]
+    sales = [d for d in result.disposals if d.tax_year == year and d.wallet == wallet and d.kind.value == "sell"]
+    chosen = sales[:4]
+    for index, sale in enumerate(chosen):
+        extra = 100 if index == len(chosen) - 1 else 0
+        form.append([sale.asset, float(sale.quantity), datetime.combine(sale.disposed, datetime.min.time()),
+                     float(round(sale.proceeds, 2) + extra), None, None])
+    return form
+
+
 def _largest_holding(table: Cells, asset: str) -> tuple[str, float]:
     """The wallet holding most of `asset` at the end, and a quantity to sell from it (a tenth of it)."""
     header, *rows = table
@@ -138,6 +154,8 @@ def cases_for(label: str, table: Cells, years: tuple[int, int], as_of: datetime)
         ("METHODCOMPARE", (table, year, settings)),
         ("WHATIF", (table, "BTC", units, PRICES["BTC"], wallet, as_of, settings)),
         ("WHATIF", (table, "BTC", units, PRICES["BTC"])),  # several wallets hold BTC: a message
+        ("RECONCILE", (table, broker_form(table, other, wallet))),
+        ("RECONCILE", (table, broker_form(table, other, wallet), other, wallet, settings)),
     ]
     broken = [list(row) for row in table]
     broken[3][4] = ErrorCell("#N/A")  # the third transaction's Quantity
