@@ -38,6 +38,7 @@ from cryptotax_core.model import (
 from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, YearSummary, cents, latest_year_with_disposals, summarize
 from cryptotax_core.table import COLUMNS, Table, parse_table
+from cryptotax_core.tax import AMT_NOTE, TaxEstimate, TaxSettings, UnsupportedYear
 
 
 def compute_table(header: Sequence[object], rows: Iterable[Sequence[object]], settings: Settings | None = None,
@@ -60,9 +61,9 @@ def load_csv(path: str | Path, settings: Settings | None = None, *, today: date 
 
 
 __all__ = [
-    "COLUMNS", "Allocation", "AssetClass", "Disposal", "DisposalKind", "IncomeEvent", "InputError", "Issue",
-    "Lot", "LotPick", "Method", "Pooling", "Reporting", "Result", "Settings", "Table", "Term", "Totals", "Transaction",
-    "TransferFee", "TxType", "UserError", "YearSummary", "cents", "compute", "compute_csv", "compute_table",
-    "is_long_term", "latest_year_with_disposals", "load_csv", "long_term_from", "parse_table", "read_csv", "summarize",
-    "term_of",
+    "AMT_NOTE", "COLUMNS", "Allocation", "AssetClass", "Disposal", "DisposalKind", "IncomeEvent", "InputError", "Issue",
+    "Lot", "LotPick", "Method", "Pooling", "Reporting", "Result", "Settings", "Table", "TaxEstimate", "TaxSettings",
+    "Term", "Totals", "Transaction", "TransferFee", "TxType", "UnsupportedYear", "UserError", "YearSummary", "cents",
+    "compute", "compute_csv", "compute_table", "is_long_term", "latest_year_with_disposals", "load_csv",
+    "long_term_from", "parse_table", "read_csv", "summarize", "term_of",
 ]
