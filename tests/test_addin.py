@@ -130,6 +130,22 @@ def test_taxsummary_with_settings_range() -> None:
     assert (included["Ordinary income used"], included["Estimated federal tax"]) == (85000.0, 10494.74)
 
 
+def test_taxsummary_shows_the_amt_and_its_note() -> None:
+    # 2026 single, other income 60,000, a long-term gain of 1,000,000: AMT 11,874 (tests/tax/test_amt.py works
+    # it through Form 6251), regular tax 183,637, NIIT 33,291.80
+    rows = [HEADER, ["B", "2020-03-01", "Buy", "BTC", 20.0, 100000.0, None, "Coinbase"],
+            ["S", "2026-03-02", "Sell", "BTC", 10.0, 1050000.0, None, "Coinbase"]]
+    summary = dict((label, value) for label, value in TAXSUMMARY(rows, 2026, [["Other income 2026", 60000.0]]))
+    assert (summary["Regular tax"], summary["Alternative minimum tax"], summary["Net investment income tax"]) == (
+        183637.0, 11874.0, 33291.8)
+    assert summary["Estimated federal tax"] == 228802.8
+    assert summary["Tax note"].startswith("AMT per Form 6251 with the deduction as the only adjustment")
+    # without other income the estimate's rows are blank and one says what to add
+    bare = dict((label, value) for label, value in TAXSUMMARY(rows, 2026))
+    assert (bare["Ordinary income used"], bare["Alternative minimum tax"], bare["Estimated federal tax"]) == (
+        "", "", "add 'Other income 2026' to Settings")
+
+
 def test_netcapital_without_a_table() -> None:
     """Seed 002: a net -10,000 deducts 3,000 and carries 7,000."""
     assert NETCAPITAL(-10000.0, None) == [
