@@ -300,7 +300,7 @@ def labelled(rows: Sequence[tuple[str, object]]) -> list[list[object]]:
     return [[label, value] for label, value in rows]
 
 
-# -- planning (issue #6) -------------------------------------------------------------------------------
+# -- planning -------------------------------------------------------------------------------------------
 def prices_arg(cells: object) -> dict[str, Decimal]:
     """Prices from a two-column asset/price range (a header row such as Asset | Price is skipped)."""
     from cryptotax_core.planning import PriceError, prices_from_pairs

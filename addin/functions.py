@@ -301,7 +301,7 @@ def CHECK(transactions, settings=None):
     return [["OK, with these notes:"]] + [[issue_text(warning)] for warning in warnings]
 
 
-# -- planning -----------------------------------------------------------------------------------------
+# -- planning ----------------------------------------------------------------------------------------------
 PRICES_DOC = "Two columns: asset and USD price per unit, e.g. a Prices range (a header row is skipped)"
 AS_OF_DOC = "Optional: the planning date (default: today; pass TODAY() to recompute each day)"
 UNREALIZED_HEADER = ["Lot", "Asset", "Wallet", "Acquired", "Quantity", "Cost basis", "Price", "Value",

@@ -54,7 +54,7 @@ import run as bench_run  # noqa: E402
 
 RUNS = bench_run.DATA / "rp2"
 PYTHON = Path(sys.executable)
-# For some seconds after RP2 exits (it frees 6.5 GB at 100k rows) every process here ran 1.5-1.8 times
+# For some seconds after RP2 exits (it frees 6.5 GB at 100k rows) every process here runs 1.5-1.8 times
 # slower, validation as much as compute (measured: 0.59 s compute right after, 0.35 s twenty seconds later)
 SETTLE = 30.0
 SAMPLES = 3  # fresh-process computes of cryptotax before RP2, and as many after it

@@ -347,7 +347,7 @@ GAUGE_STEPS = 5_000_000
 
 
 def machine_gauge() -> float:
-    """Seconds for a fixed loop of Python additions (0.26-0.39 s on this machine when it was written):
+    """Seconds for a fixed loop of Python additions (0.26-0.39 s on the machine of bench/README.md):
     printed beside the figures, it tells a slow stretch of the machine from a slow change (such a loop
     has taken from 1x to 1.5x its fastest time within a minute here)."""
     start = time.perf_counter()

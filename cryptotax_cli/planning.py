@@ -1,4 +1,4 @@
-"""The planning commands: `harvest`, `compare` and `whatif`, their options and their output.
+"""The planning commands `harvest`, `compare` and `whatif`: their options and their output.
 
 Money is rounded to cents here, at the edge; the core keeps exact values. main.py adds the commands with
 `add_planning_commands` and runs them with `run_planning` after loading the table as `report` does.

@@ -144,29 +144,29 @@ CASES = [
          [f"row 2, column Date: 3000000 is not a date: {ISO}"]),
     Case("date-excel-error", [buy("B1", "#N/A", "BTC", "1", "40000")],
          ["row 2, column Date: " + EXCEL_ERROR.format("#N/A")]),
-    # decimal.InvalidOperation escaped here before (found by tests/test_fuzz.py)
+    # '.' looks like the start of a number but is none: a date message, never a decimal.InvalidOperation
     Case("date-just-a-point", [buy("B1", ".", "BTC", "1", "40000")],
          [f"row 2, column Date: '.' is not a date: {ISO}"]),
-    # a ValueError escaped here before (CHECK: internal error; report: no row or column)
+    # datetime raises ValueError for an offset beyond a day: it must become a message naming the row and column
     Case("date-offset-beyond-a-day", [buy("B1", "2025-01-05T10:00:00+25:00", "BTC", "1", "40000")],
          [f"row 2, column Date: '2025-01-05T10:00:00+25:00' is not a date: {ISO}"]),
-    # dateutil filled a missing year, month or day from today before (3/14 -> 2026-03-14)
+    # dateutil alone fills a missing year, month or day from today (3/14 -> 2026-03-14): refused instead
     Case("date-without-year", [buy("B1", "3/14", "BTC", "1", "40000")],
          [f"row 2, column Date: '3/14' is not a full date (year, month and day): {ISO}"]),
-    # was read as 2025-12-22 (the day taken from today's date)
+    # dateutil alone reads it as 2025-12-22 (the day taken from today's date)
     Case("date-month-and-year", [buy("B1", "12/2025", "BTC", "1", "40000")],
          [f"row 2, column Date: '12/2025' is not a full date (year, month and day): {ISO}"]),
-    # was read as Excel serial 2025 = 1905-07-17
+    # as a number it would be Excel serial 2025 = 1905-07-17
     Case("date-year-only", [buy("B1", "2025", "BTC", "1", "40000")],
          ["row 2, column Date: 2025 looks like a year, not a date: write the full date as YYYY-MM-DD "
           "(e.g. 2025-03-14)"]),
-    # was accepted as March 14, while 03/04/2025 on the next row of the same table is March 4
+    # day first: read as March 14, while 03/04/2025 on the next row of the same table would be March 4
     Case("date-day-first", [buy("B1", "14/03/2025", "BTC", "1", "40000")],
          [f"row 2, column Date: '14/03/2025' is not month/day/year: {ISO}"]),
-    # was read month first (March 4) where dotted dates are day.month.year (3 April)
+    # dotted dates are usually day.month.year (3 April), where month first would give March 4
     Case("date-dotted", [buy("B1", "03.04.2025", "BTC", "1", "40000")],
          [f"row 2, column Date: '03.04.2025' may be day.month.year or month.day.year: {ISO}"]),
-    # was accepted before: a lot held for 2,000 years
+    # a typing mistake that would give a lot held for 2,000 years
     Case("date-before-1900", [buy("B1", "0025-01-05", "BTC", "1", "40000")],
          ["row 2, column Date: 0025-01-05 is before 1900; check the year"]),
     # numbers
@@ -192,14 +192,14 @@ CASES = [
          ["row 2, column Quantity: expected a number, found '0,5'"]),
     Case("quantity-excel-error", [buy("B1", "2025-01-05", "BTC", "#VALUE!", "40000")],
          ["row 2, column Quantity: " + EXCEL_ERROR.format("#VALUE!")]),
-    # the lead's limits: 10^24 units, 10^15 USD (the number as typed in the message)
+    # the limits: 10^24 units, 10^15 USD (the number as typed in the message)
     Case("quantity-above-10^24", [buy("B1", "2025-01-05", "BTC", "2000000000000000000000000", "40000")],
          [f"row 2, column Quantity: 2000000000000000000000000 {UNITS_LIMIT}"]),
-    # was accepted before (and the engine's 60 digits cannot hold it)
+    # the engine's 60 digits cannot hold it
     Case("quantity-exponent-huge", [buy("B1", "2025-01-05", "BTC", "1e400", "40000")],
          [f"row 2, column Quantity: 1e400 {UNITS_LIMIT}"]),
-    # was accepted, but next to large holdings the 60-digit context dropped it: buying 10^23 and 1E-40 BTC
-    # and selling the sum exactly was refused as a shortfall 'but 100000000000000000000000 are held'
+    # next to large holdings the 60-digit context would drop it: buying 10^23 and 1E-40 BTC and selling the
+    # sum exactly would be refused as a shortfall 'but 100000000000000000000000 are held'
     Case("quantity-too-many-decimals", [buy("B1", "2025-01-05", "BTC", "1E-40", "40000")],
          ["row 2, column Quantity: 1E-40 has more than 30 decimals, the most a quantity may have: round it"]),
     Case("usd-above-10^15", [buy("B1", "2025-01-05", "BTC", "1", "2000000000000000")],
@@ -238,8 +238,8 @@ CASES = [
                                       "Asset, Amount"],
          table=(["Date", "Kind", "Asset", "Amount"], [["2025-01-05", "Buy", "BTC", "1"]])),
     Case("header-only", [], [], ["table: the table has no transactions"]),
-    # a CellError escaped from match_header before (found by tests/test_fuzz.py); a header cell showing an
-    # Excel error names no column of ours: an unknown column, ignored
+    # a header cell showing an Excel error names no column of ours: an unknown column, ignored (and no
+    # CellError from match_header; tests/test_fuzz.py feeds such headers)
     Case("header-cell-with-an-excel-error", [], [], result=one_sale_of_btc,
          table=(["Date", "Type", "Asset", "Quantity", "USD Value", "#REF!"],
                 [["2025-01-05", "Buy", "BTC", "1", "40000", "x"], ["2025-02-01", "Sell", "BTC", "1", "41000", "y"]])),
@@ -344,7 +344,7 @@ CASES = [
          result=unicode_names, report=unicode_report),
     Case("very-long-names", [buy("B" * 1000, "2025-01-05", "X" * 300, "1", "10", wallet="W" * 2000,
                                  Note="n" * 10_000)], [], result=long_names),
-    # the same wallet typed in two Unicode forms (NFC, NFD) was two wallets (a shortfall)
+    # the same wallet typed in two Unicode forms (NFC, NFD) is one wallet, not two (which would be a shortfall)
     Case("wallet-in-two-unicode-forms", [buy("B1", "2025-01-05", "BTC", "1", "40000", wallet=NFC),
                                          sell("S1", "2025-02-01", "BTC", "1", "41000", wallet=NFD)], [],
          result=one_sale_of_btc),

@@ -1,6 +1,6 @@
 """The documentation holds together: every citation of docs/rules.md in the code, messages and docs names a
-heading that exists, and every relative link in the Markdown files leads to a file (and heading) that
-exists."""
+heading that exists, every relative link in the Markdown files leads to a file (and heading) that exists,
+the README stays short, and no project file tells how the project was developed (that is git log's job)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CITATION = re.compile(r"docs/rules\.md#([a-z0-9-]+)")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
+README_MOST_LINES = 150
+# Words of development history: a work session, an issue number. Gemini's export has a column "API Session",
+# which is the exchange's word, not ours.
+HISTORY = re.compile(r"(?<!API )\bsessions?\b|\bissues?\s*#\s*\d", re.IGNORECASE)
 
 
 def anchor(heading: str) -> str:
@@ -64,3 +68,47 @@ def test_links_resolve(page: str) -> None:
         if missing:
             broken.append(target)
     assert broken == []
+
+
+def tracked_texts() -> list[tuple[str, str]]:
+    """(path, text) of every tracked file that is text (workbooks and other binaries are left out)."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    texts = []
+    for name in listed.splitlines():
+        path = ROOT / name
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if b"\0" in data:
+            continue
+        try:
+            texts.append((name, data.decode("utf-8")))
+        except UnicodeDecodeError:
+            continue
+    return texts
+
+
+@pytest.mark.parametrize(("text", "history"), [
+    ("the fifth session's steps", True),
+    ("runs by Session", True),
+    ("the planning commands (issue #6)", True),
+    ("Issue #19 asks for it", True),
+    ("Trade ID,Order ID,Client Order ID,API Session,Tx Hash", False),  # a column of Gemini's export
+    ("every problem as an Issue(row, column, message)", False),
+    ("issues of the table", False),
+])
+def test_history_words(text: str, history: bool) -> None:
+    assert bool(HISTORY.search(text)) is history
+
+
+def test_no_file_tells_the_development_history() -> None:
+    texts = tracked_texts()
+    assert len(texts) > 100, "the listing reaches the project's files"
+    found = [f"{name}:{number}: {line.strip()}" for name, text in texts if name != "tests/test_docs.py"
+             for number, line in enumerate(text.splitlines(), start=1) if HISTORY.search(line)]
+    assert found == []
+
+
+def test_the_readme_is_short() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert 20 < len(lines) <= README_MOST_LINES

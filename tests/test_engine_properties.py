@@ -639,8 +639,8 @@ def test_hifo_and_lofo_sell_the_costliest_or_cheapest_units(method: Method,
 
 
 # -- exact splits, pinned --------------------------------------------------------------------------------
-# Minimal examples the properties above found: before commit cdef355 the engine split a basis or proceeds
-# at 60 significant digits and rounded the remainder again, so the parts missed the whole by ~1e-60.
+# Minimal examples of the properties above. Splitting a basis or proceeds at 60 significant digits and
+# rounding the remainder again would make the parts miss the whole by ~1e-60: the parts must add up exactly.
 def run_rows(*rows: Row, **options: object) -> Result:
     return History(rows).run(**options)
 

@@ -1,4 +1,4 @@
-"""generic: a CSV already in the cryptotax transaction-table schema (README, The transaction table).
+"""generic: a CSV already in the cryptotax transaction-table schema (docs/table.md).
 
 Header names are matched as `cryptotax_core.table.match_header` matches them: any case and order, the
 same aliases; unknown columns are dropped. Values are kept as written (they are the user's own), text

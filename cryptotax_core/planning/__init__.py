@@ -1,5 +1,5 @@
 """Planning before acting: unrealized gains at given prices, tax-loss harvest candidates, the lot
-relief methods compared for a year, and a sale previewed before it is made (issue #6).
+relief methods compared for a year, and a sale previewed before it is made.
 
 Everything here is built on the public core: `compute` (with `until` for a planning date, and with Lot IDs
 written onto sale rows for a lot choice), `summarize`, and the tax rules of `cryptotax_core.tax`.

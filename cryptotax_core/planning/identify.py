@@ -52,7 +52,7 @@ ZERO = Decimal(0)
 MAX_EVALUATIONS = 200
 """Most engine runs one search makes (each candidate and each lot state costs one)."""
 ROW_BUDGET = 250_000
-"""Most rows the engine processes in one search (about 6 s on the benchmark machine, README Performance);
+"""Most rows the engine processes in one search (about 6 s on the machine of bench/README.md);
 a long history gets fewer evaluations, never fewer than `MIN_EVALUATIONS`."""
 MIN_EVALUATIONS = 12
 RATE_STEP = Decimal(100)  # USD: the step of the central difference that measures a marginal rate
