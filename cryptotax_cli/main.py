@@ -123,8 +123,9 @@ def add_settings_options(parser: argparse.ArgumentParser,
                      help="the --other-income figures already include the table's income events, so they are not "
                           "added again (default: they do not)")
     tax.add_argument("--itemized-deduction", type=_year_amount, action="append", default=[], metavar="[YEAR=]USD",
-                     help="your itemized deduction of the chosen year (or of YEAR) instead of the standard "
-                          "deduction: modified AGI for the net investment income tax; repeat for more years")
+                     help="your itemized deductions of the chosen year (or of YEAR), used instead of the standard "
+                          "deduction for modified AGI (NIIT); the AMT then adds back nothing (the estimate says "
+                          "so); repeat for more years")
     tax.add_argument("--taxable-income", type=_year_amount, action="append", default=[], metavar="YEAR=USD",
                      help="Form 1040 line 15 of YEAR (may be negative), for the capital loss carryover worksheet")
     tax.add_argument("--reported", type=_wallet_reporting, action="append", default=[], metavar="WALLET=WHAT",
