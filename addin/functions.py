@@ -36,7 +36,6 @@ from addin.convert import (
 from cryptotax_core import InputError, TaxEstimate, Term, cents, long_term_from, term_of
 from cryptotax_core.planning import (
     IDENTIFICATION_RULE,
-    Outcome,
     PlanningError,
     Sale,
     compare_methods,
@@ -339,10 +338,10 @@ def UNREALIZED(transactions, prices, as_of=None, asset=None, wallet=None, settin
     return book.memo(("UNREALIZED", tuple(sorted(by_asset.items())), day, name, wallet_key), answer)
 
 
-def _estimate_notes(outcomes: Sequence[Outcome | None]) -> list[list[object]]:
+def _estimate_notes(candidates: Sequence[TaxEstimate | None]) -> list[list[object]]:
     """Note rows under a planning table: the ordinary income the year's estimates use (the same for every
     choice) and, where AMT applies, what it leaves out."""
-    estimates = [outcome.estimate for outcome in outcomes if outcome is not None and outcome.estimate is not None]
+    estimates = [estimate for estimate in candidates if estimate is not None]
     if not estimates:
         return []
     first = estimates[0]
@@ -391,7 +390,7 @@ def HARVEST(transactions, prices, as_of=None, settings=None):
             rows += [["Year: AMT as it stands", money(found.base.estimate.amt)],
                      ["Year: AMT with the plan", money(found.planned.estimate.amt)]]
         rows += [[f"Note: {note}"] for note in found.notes]
-        rows += _estimate_notes([found.base, found.planned])
+        rows += _estimate_notes([found.base.estimate, found.planned.estimate])
         return padded(rows)
 
     return book.memo(("HARVEST", tuple(sorted(by_asset.items())), day), answer)
@@ -434,7 +433,7 @@ def METHODCOMPARE(transactions, year, settings=None):
         rows += [[], [f"Note: the best identification is a heuristic search ({found.evaluations} engine runs); it "
                       f"is never worse than the four methods, which are among its candidates"],
                  [f"Note: {IDENTIFICATION_RULE}"]]
-        rows += _estimate_notes([method.outcome for method in (*found.methods, found.best)])
+        rows += _estimate_notes([method.outcome.estimate for method in (*found.methods, found.best) if method.outcome])
         return padded(rows)
 
     return book.memo(("METHODCOMPARE", number), answer)
@@ -482,7 +481,8 @@ def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=
                          "yes" if preview.yours else "", "" if estimate is None else money(estimate.amt)])
         if not found.position.has_estimate:
             rows.append([f"Note: add 'Other income {day.year}' to Settings for the tax change"])
-        rows += _estimate_notes([found.position.outcome(), *(preview.outcome for preview in found.previews)])
+        rows += _estimate_notes([found.position.outcome().estimate,
+                                 *(preview.outcome.estimate for preview in found.previews if preview.outcome)])
         return padded(rows)
 
     return book.memo(("WHATIF", name, units, usd, wallet_name, day), answer)
