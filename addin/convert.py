@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, compute, parse_table
+from cryptotax_core import UserError as CoreUserError
 from cryptotax_core.options import Options, SettingsError, options_from_pairs
 from cryptotax_core.table import Table, match_header
 from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
@@ -284,7 +285,7 @@ def guarded(*, spill: bool) -> Callable[[F], F]:
         def wrapper(*args: Any) -> Any:
             try:
                 return function(*args)
-            except (InputError, UserError, UnsupportedYear) as exc:
+            except (InputError, UserError, UnsupportedYear, CoreUserError) as exc:
                 text = message_of(exc)
             except Exception:
                 _log_exception(function.__name__)

@@ -29,11 +29,12 @@ from addin.convert import (
     planning_date_arg,
     prices_arg,
     quantity,
+    rows_of,
     text_arg,
     wallet_arg,
     year_arg,
 )
-from cryptotax_core import InputError, TaxEstimate, Term, cents, long_term_from, term_of
+from cryptotax_core import InputError, TaxEstimate, Term, cents, long_term_from, reconcile_cells, term_of
 from cryptotax_core.planning import (
     IDENTIFICATION_RULE,
     PlanningError,
@@ -488,6 +489,47 @@ def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=
     return book.memo(("WHATIF", name, units, usd, wallet_name, day), answer)
 
 
+RECONCILE_HEADER = ["Difference", "Asset", "Date sold", "Units", "Form lines", "Rows", "Form proceeds",
+                    "Your proceeds", "Form basis", "Your basis", "Box", "Proceeds (d)", "Basis (e)", "Code (f)",
+                    "Adjustment (g)", "Gain (h)", "What to do"]
+
+
+@func(category=CATEGORY)
+@arg("transactions", ndim=2, doc=TRANSACTIONS_DOC)
+@arg("broker_form", ndim=2, doc="The broker's 1099-DA (or 1099-B) with its header row: Asset, Units, Date sold, "
+                                "Proceeds, and where the form has them Cost basis, Basis reported, Term, Box")
+@arg("year", doc="Optional: the tax year (default: the year of the form's sales)")
+@arg("wallet", doc="Optional: the wallet whose sales the form reports (default: the wallets its lines match)")
+@arg("settings", ndim=2, doc=SETTINGS_DOC)
+@guarded(spill=True)
+def RECONCILE(transactions, broker_form, year=None, wallet=None, settings=None):
+    """A broker's reported sales against your disposals: what differs, and each sale's Form 8949 box, code and
+    adjustment."""
+    book = book_for(transactions, settings)
+    form = rows_of(broker_form)
+    number = None if text_arg(year, "year") is None else year_arg(year)
+    wallet_name = text_arg(wallet, "wallet")
+
+    def answer() -> list[list[object]]:
+        found = reconcile_cells(book.result.disposals, form, number, wallet_name)
+        rows: list[list[object]] = [list(RECONCILE_HEADER)]
+        for item in found.comparisons:
+            shared = ["; ".join(kind.value for kind in item.differences) or "agrees", item.asset,
+                      excel_date(item.sold), "" if item.units is None else quantity(item.units),
+                      ", ".join(map(str, item.form_lines)), ", ".join(map(str, item.rows)),
+                      *("" if amount is None else money(amount) for amount in (item.form_proceeds, item.proceeds,
+                                                                               item.form_basis, item.basis))]
+            for entry in item.entries or [None]:
+                columns = (["", "", "", "", "", ""] if entry is None else
+                           [entry.box, money(entry.proceeds), money(entry.cost_basis), entry.code,
+                            money(entry.adjustment), money(entry.gain)])
+                rows.append([*shared, *columns, item.explanation])
+        return rows
+
+    key = tuple(tuple(cells) for cells in form)
+    return book.memo(("RECONCILE", key, number, wallet_name), answer)
+
+
 FUNCTIONS = (COSTBASIS, GAINLOSS, NETCAPITAL, LOTS, DISPOSALS, TAXSUMMARY, INCOME, HOLDINGTERM, CHECK,
-             UNREALIZED, HARVEST, METHODCOMPARE, WHATIF)
+             UNREALIZED, HARVEST, METHODCOMPARE, WHATIF, RECONCILE)
 __all__ = [function.__name__ for function in FUNCTIONS]

@@ -1,6 +1,11 @@
-"""`cryptotax import SOURCE.csv [--format F] [-o OUT.csv|OUT.xlsx] [--wallet NAME] [--force]`: an exchange's
-export into transaction-table rows (the mapping is `cryptotax_core.imports`; this is the file handling).
+"""`cryptotax import SOURCE [--format F] [-o OUT.csv|OUT.xlsx] [--wallet NAME] [--force]`: exchange exports into
+transaction-table rows (the mapping is `cryptotax_core`'s importers; this is the file handling).
 
+- SOURCE is a CSV export, a workbook (`.xlsx`: Gemini's, read from its cells with openpyxl; a cryptotax
+  workbook's Transactions sheet), or a folder: every `.csv` and `.xlsx` file in it (not in sub-folders,
+  not hidden, not the output file), each with its own format detected, in name order, as one import
+  with one report. A row whose ID an earlier file gave is the same transaction (Kraken's trades.csv and
+  ledgers.csv name a trade alike): kept once, with a warning.
 - Without `-o`: the rows go to stdout as CSV (the table's column order), the report to stderr.
 - `-o OUT.csv`: a new file gets the header and the rows. An existing file must be a cryptotax table: its
   bytes are kept exactly and only rows whose ID it lacks are appended, in its own column order, then the
@@ -8,57 +13,63 @@ export into transaction-table rows (the mapping is `cryptotax_core.imports`; thi
 - `-o taxes.xlsx` / `.xlsm`: the workbook is only read (for the IDs already in its Transactions sheet) and
   never written: openpyxl cannot keep its dynamic arrays, table, validations and macros through a save.
   The new rows go to `taxes-import.csv` next to it, in the workbook's column order, to paste below the table.
-Nothing is written when the export has an error; every error is listed with its line and column.
+Nothing is written when any file has an error; every error is listed with its file, line and column.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import os
 import sys
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from cryptotax_cli.files import OutputExists, write_atomically
+from cryptotax_cli.files import OutputExists
+from cryptotax_cli.import_targets import TargetError, beside_workbook, import_file_of, into_table, print_rows
 from cryptotax_cli.progress import Progress
-from cryptotax_core import COLUMNS, InputError, Issue
-from cryptotax_core.imports import FORMATS, Imported, import_bytes
-from cryptotax_core.table import REQUIRED, match_header
-from cryptotax_core.values import to_text
+from cryptotax_core import IMPORT_FORMATS, Imported, InputError, Issue, import_bytes, import_rows
 
 EXIT_INPUT = 2
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
-
-class TargetError(ValueError):
-    """The output file cannot take the rows (not a cryptotax table, a missing column, exists...)."""
+SOURCE_SUFFIXES = (".csv", ".xlsx")  # what a folder's files are read as; others are listed as left out
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `import` subcommand."""
     command = commands.add_parser(
-        "import", help="turn an exchange's CSV export into transaction-table rows",
-        description="Read a Coinbase, Kraken (ledgers), Gemini or Binance.US export, or a CSV already in the "
-                    "transaction-table layout (generic), and write transaction-table rows. Lines that cannot "
-                    "be mapped without you (a withdrawal to an outside address, a reward without a USD value...) "
-                    "are listed with what to enter by hand. Importing the same export again adds nothing.",
-        epilog="Examples: cryptotax import coinbase.csv -o history.csv | cryptotax import ledgers.csv "
-               "--format kraken --wallet 'Kraken main' -o history.csv | cryptotax import gemini.csv -o taxes.xlsx "
-               "(writes taxes-import.csv to paste below the Transactions table; the workbook is never written)")
-    command.add_argument("source", type=Path, metavar="SOURCE.csv", help="the exchange's CSV export")
-    command.add_argument("--format", choices=list(FORMATS), default=None,
-                         help="the layout of SOURCE (default: detected from its header)")
+        "import", help="turn exchange exports (a file, or a folder of them) into transaction-table rows",
+        description="Read exchange exports and write transaction-table rows: Coinbase (transaction history, also "
+                    "the older US report; Advanced Trade fills), Kraken (ledgers, trades), Gemini (CSV or its "
+                    ".xlsx), Binance.US, Crypto.com App, Robinhood crypto, or a CSV already in the "
+                    "transaction-table layout (generic). SOURCE may be a folder: each of its .csv and .xlsx files is "
+                    "read with its own format, into one set of rows and one report. Lines that cannot be mapped "
+                    "without you (a withdrawal to an outside address, a reward without a USD value...) are listed "
+                    "with what to enter by hand. Importing the same export again adds nothing.",
+        epilog="Examples: cryptotax import coinbase.csv -o history.csv | cryptotax import exports/ -o history.csv | "
+               "cryptotax import ledgers.csv --format kraken --wallet 'Kraken main' -o history.csv | cryptotax import "
+               "gemini.xlsx -o taxes.xlsx (writes taxes-import.csv to paste below the Transactions table; the "
+               "workbook is never written)")
+    command.add_argument("source", type=Path, metavar="SOURCE",
+                         help="an exchange's export (CSV, or a workbook .xlsx), or a folder of exports")
+    command.add_argument("--format", choices=list(IMPORT_FORMATS), default=None,
+                         help="the layout of SOURCE (default: detected from each file's header; not with a folder)")
     command.add_argument("-o", "--output", type=Path, default=None, metavar="OUT",
                          help="OUT.csv: create it, or append the rows whose ID it lacks; OUT.xlsx/.xlsm: write "
                               "the rows the workbook lacks to OUT-import.csv next to it (the workbook is only "
                               "read). Default: print the rows as CSV")
     command.add_argument("--wallet", default=None, metavar="NAME",
-                         help="the Wallet of the rows (default: the exchange's name, e.g. Coinbase)")
+                         help="the Wallet of the rows (default: the exchange's name, e.g. Coinbase); with a folder, "
+                              "of every file's rows")
     command.add_argument("--force", action="store_true",
                          help="with a workbook OUT: replace an existing OUT-import.csv")
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """One file read: its rows, and what it gave."""
+
+    path: Path
+    imported: Imported
 
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -66,29 +77,38 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     source: Path = args.source
+    output: Path | None = args.output
     try:
-        data = source.read_bytes()
+        paths, left_out = _sources(source, output)
     except OSError as exc:
         print(f"cryptotax: cannot read {source}: {exc.strerror or exc}", file=stderr)
         return EXIT_INPUT
-    try:
-        with Progress("importing", data.count(b"\n") + 1, stderr) as bar:
-            imported = import_bytes(data, args.format, wallet=args.wallet, advance=bar.advance)
-    except InputError as exc:
-        for issue in exc.issues:
-            print(f"cryptotax: {_where(source, issue)}: {issue.message}", file=stderr)
-        print(f"cryptotax: {source.name} was not imported and nothing was written; fix the file (or choose "
-              f"--format) and run again", file=stderr)
+    if source.is_dir() and args.format:
+        print(f"cryptotax: --format names one layout, but {source} is a folder: leave --format out (each file's "
+              f"format is detected)", file=stderr)
         return EXIT_INPUT
-    output: Path | None = args.output
+    if not paths:
+        print(f"cryptotax: {source} has no .csv or .xlsx file to import", file=stderr)
+        return EXIT_INPUT
+    read, failed = _read_all(paths, args, stderr)
+    if failed:
+        if len(paths) == 1:
+            print(f"cryptotax: {paths[0].name} was not imported and nothing was written; fix the file (or choose "
+                  f"--format) and run again", file=stderr)
+        else:
+            print(f"cryptotax: nothing from {source} was imported and nothing was written; fix the files above and "
+                  f"run again", file=stderr)
+        return EXIT_INPUT
+    rows, duplicates = _merged(read)
+    unmapped = sum(len(item.imported.unmapped) for item in read)
     try:
         if output is None:
-            _print_rows(imported, stdout)
-            summary = [f"{len(imported.rows)} rows, {len(imported.unmapped)} not mapped"]
+            print_rows(rows, stdout)
+            summary = [f"{len(rows)} rows, {unmapped} not mapped"]
         elif output.suffix.lower() in WORKBOOK_SUFFIXES:
-            summary = _beside_workbook(output, imported, force=args.force)
+            summary = beside_workbook(output, rows, unmapped, force=args.force)
         else:
-            summary = _into_table(output, imported)
+            summary = into_table(output, rows, unmapped)
     except (TargetError, OutputExists) as exc:
         print(f"cryptotax: {exc}; nothing was written", file=stderr)
         return EXIT_INPUT
@@ -97,128 +117,99 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
             print(f"cryptotax: {issue.message}", file=stderr)
         return EXIT_INPUT
     except OSError as exc:  # a folder that does not exist, no permission...
-        print(f"cryptotax: cannot write {output}: {exc.strerror or exc}; nothing was written",
-              file=stderr)
+        print(f"cryptotax: cannot write {output}: {exc.strerror or exc}; nothing was written", file=stderr)
         return EXIT_INPUT
-    _report(source, imported, summary, stderr if output is None else stdout)
+    _report(read, summary, duplicates, left_out, stderr if output is None else stdout)
     return 0
 
 
-def _where(source: Path, issue: Issue) -> str:
-    where = f"{source.name} line {issue.row}" if issue.row else source.name
+def _sources(source: Path, output: Path | None) -> tuple[list[Path], list[Path]]:
+    """The files to read (one, or a folder's exports in name order) and the folder's files left out."""
+    if not source.is_dir():
+        source.stat()  # a missing file is reported before anything else
+        return [source], []
+    skip = set()
+    if output is not None:
+        skip = {output.resolve(), import_file_of(output).resolve()}
+    files = sorted((path for path in source.iterdir() if path.is_file() and not path.name.startswith(".")),
+                   key=lambda path: path.name)
+    chosen = [path for path in files if path.suffix.lower() in SOURCE_SUFFIXES and path.resolve() not in skip]
+    return chosen, [path for path in files if path not in chosen]
+
+
+def _read_all(paths: list[Path], args: argparse.Namespace, stderr: TextIO) -> tuple[list[_Read], bool]:
+    """Every file imported; every problem of every file printed (file, line, column)."""
+    read: list[_Read] = []
+    failed = False
+    contents: list[tuple[Path, bytes]] = []
+    for path in paths:
+        try:
+            contents.append((path, path.read_bytes()))
+        except OSError as exc:
+            print(f"cryptotax: cannot read {path}: {exc.strerror or exc}", file=stderr)
+            failed = True
+    total = sum(data.count(b"\n") + 1 for _, data in contents)
+    with Progress("importing", total, stderr) as bar:
+        for path, data in contents:
+            try:
+                if path.suffix.lower() in WORKBOOK_SUFFIXES:
+                    from cryptotax_cli.workbook import read_sheet  # openpyxl loads only for a workbook
+
+                    sheet = read_sheet(path)
+                    imported = import_rows(sheet.rows, args.format, wallet=args.wallet, advance=bar.advance)
+                else:
+                    imported = import_bytes(data, args.format, wallet=args.wallet, advance=bar.advance)
+            except InputError as exc:
+                for issue in exc.issues:
+                    print(f"cryptotax: {_where(path, issue)}: {issue.message}", file=stderr)
+                failed = True
+                continue
+            read.append(_Read(path, imported))
+    return read, failed
+
+
+def _merged(read: list[_Read]) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows of all files in order; a row whose ID an earlier file gave is left out, with a warning."""
+    rows: list[dict[str, str]] = []
+    first: dict[str, tuple[Path, int]] = {}
+    duplicates: list[str] = []
+    for item in read:
+        for line, row in zip(item.imported.lines, item.imported.rows, strict=True):
+            seen = first.get(row["ID"])
+            if seen is not None and seen[0] != item.path:
+                duplicates.append(f"{item.path.name} line {line} is the same transaction as {seen[0].name} line "
+                                  f"{seen[1]} (ID {row['ID']}): imported once")
+                continue
+            first.setdefault(row["ID"], (item.path, line))
+            rows.append(row)
+    return rows, duplicates
+
+
+def _where(path: Path, issue: Issue) -> str:
+    where = f"{path.name} line {issue.row}" if issue.row else path.name
     return f"{where}, column {issue.column}" if issue.column else where
 
 
-def _report(source: Path, imported: Imported, summary: list[str], stream: TextIO) -> None:
-    """The counts first ("N rows added, M already present, K not mapped (see below)"), then what the user
-    must enter by hand, the lines skipped as not taxable, and warnings."""
-    lines = [summary[0] + (" (see below)" if imported.unmapped else ""), *summary[1:],
-             f"{source.name} read as {imported.format}"]
-    if imported.unmapped:
+def _report(read: list[_Read], summary: list[str], duplicates: list[str], left_out: list[Path],
+            stream: TextIO) -> None:
+    """The counts first ("N rows added, M already present, K not mapped (see below)"), then each file's format,
+    what the user must enter by hand, the lines skipped as not taxable, and warnings."""
+    unmapped = [(item.path, issue) for item in read for issue in item.imported.unmapped]
+    lines = [summary[0] + (" (see below)" if unmapped else ""), *summary[1:]]
+    for item in read:
+        counts = (f": {len(item.imported.rows)} rows, {len(item.imported.unmapped)} not mapped"
+                  if len(read) > 1 else "")
+        lines.append(f"{item.path.name} read as {item.imported.format}{counts}")
+    lines += [f"{path.name} left out: not a .csv or .xlsx file" for path in left_out]
+    if unmapped:
         lines.append("Not mapped: enter these by hand (or decide what they are):")
-        lines += [f"  {_where(source, issue)}: {issue.message}" for issue in imported.unmapped]
-    if imported.skipped:
-        lines.append("Skipped (not taxable, nothing to enter): " + "; ".join(f"{reason}: {count}"
-                                                          for reason, count in imported.skipped.items()))
-    lines += [f"Warning: {_where(source, issue)}: {issue.message}" for issue in imported.warnings]
+        lines += [f"  {_where(path, issue)}: {issue.message}" for path, issue in unmapped]
+    for item in read:
+        if item.imported.skipped:
+            where = f" in {item.path.name}" if len(read) > 1 else ""
+            lines.append(f"Skipped{where} (not taxable, nothing to enter): " + "; ".join(
+                f"{reason}: {count}" for reason, count in item.imported.skipped.items()))
+    lines += [f"Warning: {_where(item.path, issue)}: {issue.message}" for item in read
+              for issue in item.imported.warnings]
+    lines += [f"Warning: {text}" for text in duplicates]
     stream.write("\n".join(lines) + "\n")
-
-
-def _print_rows(imported: Imported, stdout: TextIO) -> None:
-    try:
-        writer = csv.writer(stdout, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows([row[column] for column in COLUMNS] for row in imported.rows)
-        stdout.flush()
-    except BrokenPipeError:  # the reader stopped early (e.g. `| head`)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
-
-
-def _csv_text(header: Sequence[str], rows: Sequence[Sequence[str]], delimiter: str = ",", newline: str = "\n",
-              *, with_header: bool = True) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
-    if with_header:
-        writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _layout(header: Sequence[str], where: str, imported: Imported) -> list[str | None]:
-    """The canonical column of each header cell (None for a column the table does not know), refusing a
-    header that is not a transaction table's, that has no ID column, or lacks a column the rows fill."""
-    positions = match_header(header)
-    missing = [name for name in REQUIRED if name not in positions]
-    if missing:
-        raise TargetError(f"{where} is not a cryptotax transaction table (its header lacks {', '.join(missing)}): "
-                          f"choose another output file")
-    if "ID" not in positions:
-        raise TargetError(f"{where} has no ID column, so rows already there cannot be recognised: add an ID "
-                          f"column to its header, or import into a new file")
-    filled = {column for row in imported.rows for column, value in row.items() if value}
-    lacking = [column for column in COLUMNS if column in filled and column not in positions]
-    if lacking:
-        raise TargetError(f"{where} lacks the column(s) {', '.join(lacking)} that the imported rows fill: add "
-                          f"them to its header (in any place) and run again")
-    by_index = {index: name for name, index in positions.items()}
-    return [by_index.get(index) for index in range(len(header))]
-
-
-def _counts(added: int, present: int, imported: Imported) -> str:
-    return f"{added} rows added, {present} already present, {len(imported.unmapped)} not mapped"
-
-
-def _into_table(path: Path, imported: Imported) -> list[str]:
-    """Create `path` with the rows, or append the rows whose ID it lacks, keeping its bytes as they are."""
-    old = path.read_bytes() if path.exists() else b""
-    if not old.strip():
-        write_atomically(path, _csv_text(COLUMNS, [[row[column] for column in COLUMNS] for row in imported.rows])
-                         .encode("utf-8"), force=path.exists())
-        return [_counts(len(imported.rows), 0, imported), f"created {path}"]
-    try:
-        text = old.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TargetError(f"{path} is not UTF-8 text, so it is not a cryptotax table CSV") from None
-    delimiter = max((",", ";", "\t"), key=text.split("\n", 1)[0].count)
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        raise TargetError(f"{path} is a damaged CSV ({exc})") from None
-    layout = _layout(records[0], str(path), imported)
-    id_index = layout.index("ID")
-    present = {cells[id_index].strip() for cells in records[1:] if id_index < len(cells)}
-    new = [row for row in imported.rows if row["ID"] not in present]
-    if new:
-        newline = "\r\n" if "\r\n" in text else "\n"
-        lines = [[row[column] if column else "" for column in layout] for row in new]
-        body = _csv_text(records[0], lines, delimiter, newline, with_header=False)
-        prefix = old if old.endswith((b"\n", b"\r")) else old + newline.encode("ascii")
-        write_atomically(path, prefix + body.encode("utf-8"), force=True)
-    return [_counts(len(new), len(imported.rows) - len(new), imported),
-            f"appended to {path}" if new else f"{path} is unchanged"]
-
-
-def _beside_workbook(workbook: Path, imported: Imported, *, force: bool) -> list[str]:
-    """Write the rows the workbook's Transactions sheet lacks to `<stem>-import.csv`; never the workbook."""
-    from cryptotax_cli.workbook import read_workbook  # openpyxl loads only for this target
-
-    target = workbook.with_name(f"{workbook.stem}-import.csv")
-    if target.exists() and not force:
-        raise OutputExists(f"{target} exists: paste its rows first, then delete it, or add --force to replace it")
-    table = read_workbook(workbook)
-    header = [to_text(cell) for cell in table.header]
-    while header and not header[-1]:
-        header.pop()
-    layout = _layout(header, f"the Transactions sheet of {workbook.name}", imported)
-    id_index = layout.index("ID")
-    present = {to_text(cells[id_index]) for cells in table.rows
-               if id_index < len(cells) and cells[id_index] is not None}
-    new = [row for row in imported.rows if row["ID"] not in present]
-    counts = _counts(len(new), len(imported.rows) - len(new), imported)
-    if not new:
-        return [counts, f"every row is already in {workbook.name}: no file written"]
-    lines = [[row[column] if column else "" for column in layout] for row in new]
-    write_atomically(target, _csv_text(header, lines).encode("utf-8"), force=force)
-    return [counts, f"the rows are in {target}, not in the workbook: cryptotax never writes into a workbook. Open "
-                    f"{target.name}, copy its rows (without the header line) and paste them directly below the last "
-                    f"row of the Transactions table in {workbook.name}; the table grows to include them"]

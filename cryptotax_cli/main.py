@@ -20,11 +20,16 @@ from cryptotax_cli.importing import run as run_import
 from cryptotax_cli.new import new_workbook
 from cryptotax_cli.planning import PLANNING_COMMANDS, add_planning_commands, run_planning
 from cryptotax_cli.progress import tracked
+from cryptotax_cli.reconciling import COMMAND as RECONCILE
+from cryptotax_cli.reconciling import add_parser as add_reconcile_parser
+from cryptotax_cli.reconciling import run as run_reconcile
 from cryptotax_cli.report import Report, form8949_csv, render_json, render_table
 from cryptotax_core import (
+    FormError,
     InputError,
     Method,
     Pooling,
+    ReconcileError,
     Settings,
     Table,
     TransferFee,
@@ -172,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"the folder to write into (default: {DEMO_FOLDER}, created if missing)")
     demo.add_argument("--force", action="store_true", help="replace files of an earlier demo")
     add_planning_commands(commands, add_settings_options)
+    add_reconcile_parser(commands, add_settings_options)
     return parser
 
 
@@ -256,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args)
     if args.command in PLANNING_COMMANDS:
         return _planning(args)
+    if args.command == RECONCILE:
+        return _reconcile(args)
     return _report(args)
 
 
@@ -348,6 +356,34 @@ def _planning(args: argparse.Namespace) -> int:
         text = run_planning(args, table, base, settings, lambda year: tax_settings_from(args, year, base))
     except (InputError, ValueError) as exc:
         return explain(args.file, exc)
+    try:
+        print(text)
+    except BrokenPipeError:  # the reader stopped early (e.g. `| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    """reconcile: the table loaded and computed as report does, then cryptotax_cli/reconciling.py."""
+    try:
+        table, _, settings = load(args.file, args)
+        result = compute(table.transactions, settings, table.warnings)
+    except (InputError, ValueError) as exc:
+        return explain(args.file, exc)
+    try:
+        text = run_reconcile(args, result, args.file.name)
+    except FormError as exc:
+        for issue in exc.issues:
+            where = f"{exc.name} line {issue.row}" if issue.row else exc.name
+            print(f"cryptotax: {where}{', column ' + issue.column if issue.column else ''}: {issue.message}",
+                  file=sys.stderr)
+        return EXIT_INPUT
+    except ReconcileError as exc:
+        print(f"cryptotax: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:
+        print(f"cryptotax: cannot read {args.broker}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
     try:
         print(text)
     except BrokenPipeError:  # the reader stopped early (e.g. `| head`)

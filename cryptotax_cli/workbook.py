@@ -72,6 +72,32 @@ def read_workbook(path: Path) -> WorkbookTable:
     return WorkbookTable(lines[start], lines[start + 1:], start + 2, settings)
 
 
+@dataclass(frozen=True, slots=True)
+class SheetRows:
+    """One sheet's cell values, from its first row (the sheet row of rows[0] is 1)."""
+
+    sheet: str
+    rows: list[list[object]]
+
+
+def read_sheet(path: Path) -> SheetRows:
+    """The cell values of a workbook an exchange gives (Gemini's .xlsx): its Transactions sheet when it has
+    one (a cryptotax workbook), else its first sheet. Checked and opened as `read_workbook` does."""
+    path = Path(path)
+    check_archive(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheets = list(book.sheetnames)
+            name = TRANSACTIONS_SHEET if TRANSACTIONS_SHEET in sheets else sheets[0]
+            rows = [list(row) for row in book[name].iter_rows(min_row=1, min_col=1, values_only=True)]
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl reading a damaged file can fail in any of its modules
+        raise _unreadable(path, exc) from exc
+    return SheetRows(name, rows)
+
+
 def check_archive(path: Path) -> None:
     """Refuse, before anything is decompressed, a file that is not a zip, a zip without the parts of a
     workbook, parts too large or compressed too well (a zip bomb), or a part whose XML prolog holds a

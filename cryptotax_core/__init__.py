@@ -16,6 +16,8 @@ from cryptotax_core.csvio import read_csv
 from cryptotax_core.engine import compute
 from cryptotax_core.errors import UserError
 from cryptotax_core.holding import is_long_term, long_term_from, term_of
+from cryptotax_core.imports import FORMATS as IMPORT_FORMATS
+from cryptotax_core.imports import Imported, import_bytes, import_rows
 from cryptotax_core.model import (
     Allocation,
     AssetClass,
@@ -35,10 +37,25 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
+from cryptotax_core.reconcile import (
+    Difference,
+    Form8949Entry,
+    FormError,
+    FormLine,
+    ReconciledSale,
+    ReconcileError,
+    Reconciliation,
+    read_form,
+    read_form_cells,
+    reconcile,
+    reconcile_cells,
+)
 from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, YearSummary, cents, latest_year_with_disposals, summarize
-from cryptotax_core.table import COLUMNS, Table, parse_table
+from cryptotax_core.table import COLUMNS, Table, match_header, parse_table
+from cryptotax_core.table import REQUIRED as REQUIRED_COLUMNS
 from cryptotax_core.tax import AMT_NOTE, TaxEstimate, TaxSettings, UnsupportedYear
+from cryptotax_core.values import to_text
 
 
 def compute_table(header: Sequence[object], rows: Iterable[Sequence[object]], settings: Settings | None = None,
@@ -61,9 +78,12 @@ def load_csv(path: str | Path, settings: Settings | None = None, *, today: date 
 
 
 __all__ = [
-    "AMT_NOTE", "COLUMNS", "Allocation", "AssetClass", "Disposal", "DisposalKind", "IncomeEvent", "InputError", "Issue",
-    "Lot", "LotPick", "Method", "Pooling", "Reporting", "Result", "Settings", "Table", "TaxEstimate", "TaxSettings",
-    "Term", "Totals", "Transaction", "TransferFee", "TxType", "UnsupportedYear", "UserError", "YearSummary", "cents",
-    "compute", "compute_csv", "compute_table", "is_long_term", "latest_year_with_disposals", "load_csv",
-    "long_term_from", "parse_table", "read_csv", "summarize", "term_of",
+    "AMT_NOTE", "COLUMNS", "IMPORT_FORMATS", "REQUIRED_COLUMNS", "Allocation", "AssetClass", "Difference",
+    "Disposal", "DisposalKind", "Form8949Entry", "FormError", "FormLine", "Imported", "IncomeEvent", "InputError",
+    "Issue", "Lot", "LotPick", "Method", "Pooling", "ReconcileError", "ReconciledSale", "Reconciliation",
+    "Reporting", "Result", "Settings", "Table", "TaxEstimate", "TaxSettings", "Term", "Totals", "Transaction",
+    "TransferFee", "TxType", "UnsupportedYear", "UserError", "YearSummary", "cents", "compute", "compute_csv",
+    "compute_table", "import_bytes", "import_rows", "is_long_term", "latest_year_with_disposals", "load_csv",
+    "long_term_from", "match_header", "parse_table", "read_csv", "read_form", "read_form_cells", "reconcile",
+    "reconcile_cells", "summarize", "term_of", "to_text",
 ]

@@ -291,6 +291,7 @@ def test_the_workbooks_fuzzed_are_good_before_damage(folder: Path) -> None:
 # -- the importers ------------------------------------------------------------------------------------
 FIXTURES = {path.name: path.read_bytes()
             for path in sorted((Path(__file__).parent / "fixtures" / "imports").glob("*.csv"))}
+FIXTURE_FORMATS = {name: import_bytes(data).format for name, data in FIXTURES.items()}
 SOURCE_SNIPPETS = [b"", b",", b"\n", b'"', b"-", b"0", b"9e999", b"NaN", b"x", b"\xff", b"2025-13-45", b"=1+1",
                    b"1,000", b"-0", b"\r", b"\x00"]
 
@@ -321,7 +322,7 @@ def test_damaged_exchange_files_into_the_importers(name: str, edits: list[tuple[
     for where, cut, snippet in edits:
         at = int(where * len(data))
         data[at:at + cut] = snippet
-    imported_or_input_error(bytes(data), None if detect else name.removesuffix(".csv").removesuffix("-ledgers"))
+    imported_or_input_error(bytes(data), None if detect else FIXTURE_FORMATS[name])
 
 
 @FUZZ
@@ -334,6 +335,8 @@ def test_exchange_files_with_lines_dropped_or_repeated(name: str, data: st.DataO
 
 def test_the_importers_fuzzed_read_their_fixtures() -> None:
     """The mutations start from files every importer reads without error."""
-    assert sorted(FIXTURES) == ["binanceus.csv", "coinbase.csv", "gemini.csv", "generic.csv", "kraken-ledgers.csv"]
+    assert sorted(FIXTURES) == ["binanceus.csv", "coinbase-2025.csv", "coinbase-advanced.csv", "coinbase-us-2019.csv",
+                                "coinbase.csv", "cryptocom.csv", "gemini-excel.csv", "gemini.csv", "generic.csv",
+                                "kraken-ledgers.csv", "kraken-trades.csv", "robinhood.csv"]
     for data in FIXTURES.values():
         assert import_bytes(data).rows

@@ -226,12 +226,13 @@ def test_four_exchanges_into_one_table_and_a_report(capsys: pytest.CaptureFixtur
         # its fee, 0.002611 BNB spent at 0.7833 -> 0.78; BNB lot 2.498125 for 760.25:
         # 760.25 x 0.002611 / 2.498125 = 0.79460... -> 0.79; loss 0.01
         "binanceus:179167140:fee": ("spend", "0.78", "0.79", "-0.01", "short"),
-        # Binance.US Quick Sell 0.01 BTC: 671.10 - 3.36 = 667.74; lot: the 0.01612 BTC from the trade, basis
-        # 1,043.581234 (its fair market value); x 0.01 / 0.01612 = 647.38289... -> 647.38; gain 20.36
-        "binanceus:190163493": ("sell", "667.74", "647.38", "20.36", "short"),
+        # Binance.US Quick Sell 0.01 BTC: the 671.10 USD received is net of the fee (674.46 - 3.36); lot: the
+        # 0.01612 BTC from the trade, basis 1,043.581234 (its fair market value); x 0.01 / 0.01612 =
+        # 647.38289... -> 647.38; gain 671.10 - 647.38 = 23.72
+        "binanceus:190163493": ("sell", "671.10", "647.38", "23.72", "short"),
     }
-    # short-term 865.07 + 44.01 - 0.01 + 20.36 = 929.43; long-term 534.55 + 474.85 + 95.78 = 1,105.18
-    assert (document["short_term"]["gain"], document["long_term"]["gain"]) == ("929.43", "1105.18")
+    # short-term 865.07 + 44.01 - 0.01 + 23.72 = 932.79; long-term 534.55 + 474.85 + 95.78 = 1,105.18
+    assert (document["short_term"]["gain"], document["long_term"]["gain"]) == ("932.79", "1105.18")
     code, out, _ = cli(capsys, "report", table, "--format", "json", "--year", "2024")
     document = json.loads(out)
     assert {sale["id"]: (sale["proceeds"], sale["cost_basis"], sale["gain"]) for sale in document["disposals"]} == {

@@ -97,8 +97,9 @@ EXPECTED = {
         (8, "binanceus:179167140", "2025-01-20T04:10:29Z", "Trade", "ETH", "0.3", "1043.581234", "0.7833", "BTC",
          "0.01612"),
         (8, "binanceus:179167140:fee", "2025-01-20T04:10:29Z", "Spend", "BNB", "0.002611", "0.7833", "", "", ""),
-        # Quick Sell: base BTC paid, quote USD received, fee in USD
-        (9, "binanceus:190163493", "2025-02-07T16:45:10.147Z", "Sell", "BTC", "0.01", "671.1", "3.36", "", ""),
+        # Quick Sell: base BTC paid, quote USD 671.10 received, already net of the 3.36 USD fee:
+        # USD Value = 671.10 + 3.36 = 674.46, Fee USD 3.36, so the amount realized is the 671.10 received
+        (9, "binanceus:190163493", "2025-02-07T16:45:10.147Z", "Sell", "BTC", "0.01", "674.46", "3.36", "", ""),
     ],
 }
 
@@ -236,16 +237,21 @@ def test_format_is_detected_from_the_header(name: str, fmt: str) -> None:
     assert brief(load(name, fmt)) == brief(load(name))
 
 
-def test_formats_are_the_five() -> None:
-    assert list(FORMATS) == ["coinbase", "kraken", "gemini", "binanceus", "generic"]
+def test_formats_are_the_nine() -> None:
+    assert list(FORMATS) == ["coinbase", "coinbase-advanced", "kraken", "kraken-trades", "gemini", "binanceus",
+                             "cryptocom", "robinhood", "generic"]
 
 
 def test_the_wrong_format_named_is_an_error() -> None:
+    # the line quoted is the header (line 4, after the preamble), and the format it is is named
     assert errors((FIXTURES / "coinbase.csv").read_bytes(), "kraken") == [
-        "row 2: no kraken header in the first 20 lines: it needs the columns txid, refid, time, type, asset, "
-        "amount, fee; line 2 has: Transactions"]
-    assert errors(b"a,b\n1,2\n", "bitstamp") == ["table: unknown format 'bitstamp': use one of coinbase, kraken, "
-                                                 "gemini, binanceus, generic"]
+        "row 4: no kraken header in the first 20 lines: it needs the columns txid, refid, time, type, asset, "
+        "amount, fee; line 4 has: ID, Timestamp, Transaction Type, Asset, Quantity Transacted, Price Currency, Price "
+        "at Transaction, Subtotal, Total (inclusive of fees and/or spread), Fees and/…; line 4 is a coinbase header: "
+        "use --format coinbase or leave --format out"]  # the header quoted is cut at 160 characters
+    assert errors(b"a,b\n1,2\n", "bitstamp") == ["table: unknown format 'bitstamp': use one of coinbase, "
+                                                 "coinbase-advanced, kraken, kraken-trades, gemini, binanceus, "
+                                                 "cryptocom, robinhood, generic"]
 
 
 def test_older_coinbase_layout_without_id_gets_content_hash_ids() -> None:
@@ -295,14 +301,15 @@ def test_binanceus_quick_buy_and_convert_pay_the_base_asset() -> None:
     header = (FIXTURES / "binanceus.csv").read_text().split("\n")[0]
     data = "\n".join([
         header,
-        # a fixture line of a public Binance.US importer: 27.4684 USD paid for 0.1 BNB, fee 0.14 USD
+        # a fixture line of a public Binance.US importer: 27.4684 USD paid for 0.1 BNB, fee 0.14 USD included in it
         "1,2021-03-18T03:49:18.000+00:00,Quick Buy,Buy,cf92,171875688,,,,USD,27.4684,27.4684,BNB,0.1,26.170481,"
         "USD,0.14,0.14,Wallet,,",
         # Convert 0.5 ETH to 1,000.12 USDC, no fee: a Trade at the USDC's USD value
         "1,2024-03-18T03:49:18.000+00:00,Convert,Convert,c1,171875999,,,,ETH,0.5,1001.5,USDC,1000.12,1000.02,,,,"
         "Wallet,,", ""])
     assert brief(import_bytes(data.encode())) == [
-        (2, "binanceus:171875688", "2021-03-18T03:49:18Z", "Buy", "BNB", "0.1", "27.4684", "0.14", "", ""),
+        # USD Value = 27.4684 - 0.14 = 27.3284, Fee USD 0.14: the basis is the 27.4684 that left the account
+        (2, "binanceus:171875688", "2021-03-18T03:49:18Z", "Buy", "BNB", "0.1", "27.3284", "0.14", "", ""),
         (3, "binanceus:171875999", "2024-03-18T03:49:18Z", "Trade", "ETH", "0.5", "1000.02", "", "USDC", "1000.12")]
 
 
@@ -375,19 +382,22 @@ def test_a_truncated_line_and_a_cut_off_file() -> None:
 
 def test_binary_and_undecodable_files() -> None:
     assert errors(b"txid,refid\n\x00\x01garbage") == ["row 2: the file contains binary data, not CSV text"]
-    assert errors(b"Date,Type\n2024-01-01,Buy\n\xff\xfe") == [
-        "row 3: the file is not UTF-8 text (is it the exchange's CSV export? a spreadsheet saved as CSV UTF-8 works "
-        "too)"]
+    # 0x81 is neither UTF-8 nor a Windows-1252 character
+    assert errors(b"Date,Type\n2024-01-01,Buy\n\x81\xfe") == [
+        "row 3: the file is neither UTF-8 nor Windows-1252 text (byte 0x81 on this line cannot be read): save it "
+        "from the spreadsheet as CSV UTF-8"]
     assert errors(b"") == ["row 1: the file is empty"]
+    assert errors(b"PK\x03\x04\x14\x00") == [
+        "row 1: this is an Excel workbook or another zip archive, not CSV text: give the file its .xlsx name so it "
+        "is read as a workbook, or save it as CSV UTF-8"]
 
 
 def test_a_header_that_matches_nothing() -> None:
-    assert errors(b"\n\nDate,Amount,Memo\n2024-01-01,5,x\n") == [
-        "row 3: the header matches no known export (coinbase, kraken, gemini, binanceus, generic); line 3 has: "
-        "Date, Amount, Memo. Check that this is the exchange's own CSV, or name the format with --format"]
-    assert errors(b"txid,ordertxid,pair,time,type,ordertype,price,cost,fee,vol,margin,misc,ledgers\n") == [
-        "row 1: this is Kraken's trades.csv: export the ledgers instead (History > Export > Ledgers), which also has "
-        "deposits, withdrawals and rewards"]
+    # the line quoted is the one most like a header (line 4, with 3 cells), not the title above it
+    assert errors(b"\nMy export\n\nDate,Amount,Memo\n2024-01-01,5,x\n") == [
+        "row 4: the header matches no known export (coinbase, coinbase-advanced, kraken, kraken-trades, gemini, "
+        "binanceus, cryptocom, robinhood, generic); line 4 has: Date, Amount, Memo. Check that this is the "
+        "exchange's own CSV, or name the format with --format"]
 
 
 def test_a_date_in_the_future_names_the_source_line() -> None:

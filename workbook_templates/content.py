@@ -224,6 +224,8 @@ FUNCTIONS = (
     ("DISPOSALS(transactions, year, [settings])", "Form 8949 lines"),
     ("HOLDINGTERM(acquired, disposed)", "short or long"),
     ("CHECK(transactions, [settings])", "problems in the table, or OK"),
+    ("RECONCILE(transactions, broker_form, [year], [wallet], [settings])",
+     "a broker's 1099-DA against your sales: Form 8949 box and code"),
 )
 DISCLAIMER = ("cryptotax computes figures for your return from the data you enter. It is not tax advice: check "
               "the results, keep your records, and ask a tax professional about your situation.")

@@ -23,12 +23,18 @@ What each line becomes (ID `binanceus:<Transaction_Id>`):
   Buy, Quick Sell and Convert (base paid, quote received):
   against USD a Buy (USD Value = the USD paid) or Sell (USD Value = the USD received); between two
   cryptos a Trade whose USD Value is the file's USD value of what is received.
-  Fee: in USD, Fee USD; in the asset received, the units received are net of it; in any other asset
-  (e.g. BNB), Fee USD = its USD value and a Spend of the fee units at that value (ID `...:fee`): units
-  spent on a fee are disposed of (docs/rules.md#gain-or-loss-of-one-disposal, Treas. Reg. 1.1001-7(b)(1)(ii)).
+  Fee: Spot Trading's amounts are price x quantity, before the fee: a fee in USD is Fee USD on top (a
+  Buy's basis is the USD paid plus it, a Sell's amount realized the USD received less it); a fee in the
+  asset received leaves fewer units. Quick Buy / Quick Sell amounts already hold the fee: the USD paid
+  includes it (USD Value = USD paid - fee, Fee USD = fee: the basis is the USD that left the account)
+  and the USD received is net of it (USD Value = USD received + fee, Fee USD = fee: the amount realized
+  is the USD that arrived); the units received are the units that arrive. A fee in any other asset
+  (e.g. BNB): Fee USD = its USD value and a Spend of the fee units at that value (ID `...:fee`): units
+  spent on a fee are disposed of (docs/rules.md#gain-or-loss-of-one-disposal, Treas. Reg.
+  1.1001-7(b)(1)(ii)).
 - Distribution: Staking Rewards -> Staking, Referral Commission -> Income, Others/Airdrop -> Airdrop,
   Interest -> Interest, at the file's USD value; a negative staking amount (a service fee taken in units)
-  -> Spend at its USD value.
+  -> Spend at its USD value. A commission paid in USD is listed: it is ordinary income, not a lot.
 - Deposit / Withdrawal of USD: skipped, not taxable. Of crypto: not mapped (transfer or not: only the
   user knows), with the file's USD value and fee.
 - Any other category: not mapped.
@@ -77,6 +83,7 @@ REQUIRED = ("time", "category", "operation", "primary", "primary amount", "base"
             "quote amount")
 
 _PAYS_BASE = frozenset({"buy", "sell", "quick buy", "quick sell", "convert"})
+_FEE_INCLUDED = frozenset({"quick buy", "quick sell"})  # their amounts already hold the fee
 _DISTRIBUTIONS = (("staking", TxType.STAKING), ("referral", TxType.INCOME), ("commission", TxType.INCOME),
                   ("interest", TxType.INTEREST), ("airdrop", TxType.AIRDROP), ("others", TxType.AIRDROP))
 
@@ -124,7 +131,7 @@ def _line(row: Row, out: Builder) -> None:
                                              f"is neither Buy nor Sell: enter the trade by hand (ID {tx_id})")
             return
         sent, received = (quote, base) if receives_base else (base, quote)
-        _trade(row, out, when, tx_id, sent, received, parts["fee"], note)
+        _trade(row, out, when, tx_id, sent, received, parts["fee"], note, fee_included=category in _FEE_INCLUDED)
     else:
         out.cannot_map(row, "category", f"the Binance.US category '{row.get('category')}' / operation "
                                         f"'{row.get('operation')}' on {when.date()} is not imported: enter it by "
@@ -173,15 +180,21 @@ def _distribution(row: Row, out: Builder, when: datetime, tx_id: str, primary: _
 
 
 def _trade(row: Row, out: Builder, when: datetime, tx_id: str, sent: _Amount, received: _Amount,
-           fee: _Amount | None, note: str) -> None:
+           fee: _Amount | None, note: str, *, fee_included: bool) -> None:
+    """`fee_included`: the amounts already hold the fee (Quick Buy / Quick Sell, see the module docstring)."""
     sent_units, received_units = abs(sent.quantity), abs(received.quantity)
     fee_units = abs(fee.quantity) if fee is not None else Decimal(0)
     fee_usd, fee_spent = Decimal(0), None
     if fee is not None and fee_units:
         if fee.asset == "USD":
             fee_usd = fee_units
+            if fee_included and sent.asset == "USD":
+                sent_units -= fee_units  # the USD paid, less the fee it includes
+            elif fee_included and received.asset == "USD":
+                received_units += fee_units  # the USD received, before the fee taken from it
         elif fee.asset == received.asset:
-            received_units -= fee_units  # the units that arrive
+            if not fee_included:
+                received_units -= fee_units  # the units that arrive
         elif fee.usd is None:
             out.cannot_map(row, "fee usd", no_usd_message("a trading fee", TxType.SPEND, fee.asset, fee_units, when,
                                                           f"{tx_id}:fee"))

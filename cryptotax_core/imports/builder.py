@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from cryptotax_core.imports.source import Columns, Row, Source
@@ -83,6 +83,43 @@ def parse_utc(text: str) -> datetime:
         raise FieldError(f"'{_clip(text.strip())}' is not a date and time (expected e.g. "
                          f"2024-01-02 10:00:00)") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})"
+                      r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*([AaPp][Mm])?)?$")
+
+
+def parse_us(text: str) -> tuple[datetime, bool]:
+    """A US month/day/year date, as spreadsheets and US exports write it: `10/06/2015`, `8/8/08` (a
+    two-digit year is 20YY), `12/01/2023, 12:34:56`, `3/5/2024 2:07 PM`. Returns the moment (naive) and
+    whether the text had a time."""
+    match = _US_DATE.match(text.strip())
+    if match is None:
+        raise FieldError(f"'{_clip(text.strip())}' is not a date (expected e.g. 10/06/2015 or 2015-10-06)")
+    month, day_of_month, year, hour, minute, second, fraction, half = match.groups()
+    full_year = int(year) + (2000 if len(year) == 2 else 0)
+    hours = int(hour or 0)
+    if half:
+        if not 1 <= hours <= 12:
+            raise FieldError(f"'{_clip(text.strip())}' is not a time of day")
+        hours = hours % 12 + (12 if half.lower() == "pm" else 0)
+    try:
+        moment = datetime(full_year, int(month), int(day_of_month), hours, int(minute or 0), int(second or 0),
+                          int(((fraction or '.')[1:] + '000000')[:6]))
+    except ValueError:
+        raise FieldError(f"'{_clip(text.strip())}' is not a date (month/day/year)") from None
+    return moment, hour is not None
+
+
+def parse_day(text: str) -> date:
+    """A day: ISO (2025-03-03, or the date of an ISO time) or US (03/03/2025)."""
+    body = text.strip()
+    if "/" in body:
+        return parse_us(body)[0].date()
+    try:
+        return date.fromisoformat(body[:10])
+    except ValueError:
+        raise FieldError(f"'{_clip(body)}' is not a date (expected e.g. 2025-03-03)") from None
 
 
 def iso_utc(moment: datetime) -> str:
@@ -167,9 +204,16 @@ class Builder:
     # -- output ---------------------------------------------------------------------------------
     def add(self, row: Row, tx_id: str, when: datetime, tx_type: TxType, asset: str, quantity: Decimal,
             usd_value: Decimal | None, *, fee_usd: Decimal = _ZERO, received_asset: str = "",
-            received_quantity: Decimal | None = None, note: str = "") -> None:
-        """One row of the transaction table. Quantities must be positive and amounts not negative: a row
-        that breaks this is listed as not mapped rather than written wrong."""
+            received_quantity: Decimal | None = None, note: str = "", date_only: bool = False) -> None:
+        """One row of the transaction table (`date_only`: the file gives the day, not the time). Quantities
+        must be positive and amounts not negative: a row that breaks this is listed as not mapped rather
+        than written wrong. Income paid in cash (a referral commission in USD) is listed too: it is
+        ordinary income, but cash is not a lot to hold."""
+        if tx_type.is_income and asset in FIAT:
+            self.cannot_map(row, "", f"{plain(quantity)} {asset} paid in cash on {day(when)} ({note or tx_type.value}) "
+                                     f"is ordinary income, but cash is not an asset cryptotax keeps lots of: add "
+                                     f"{plain(quantity)} {asset} to your other income (ID {tx_id})")
+            return
         if quantity <= 0 or (received_quantity is not None and received_quantity <= 0):
             self.cannot_map(row, "", f"the {tx_type.value} of {plain(quantity)} {asset} leaves no units after "
                                      f"its fee; enter it by hand if it changed your holdings")
@@ -180,7 +224,8 @@ class Builder:
             return
         values = dict.fromkeys(COLUMNS, "")
         values.update({
-            "ID": neutralized(tx_id), "Date": iso_utc(when), "Type": tx_type.value, "Asset": neutralized(asset),
+            "ID": neutralized(tx_id), "Date": day(when) if date_only else iso_utc(when), "Type": tx_type.value,
+            "Asset": neutralized(asset),
             "Quantity": plain(quantity), "USD Value": "" if usd_value is None else plain(usd_value),
             "Fee USD": plain(fee_usd) if fee_usd else "", "Wallet": neutralized(self.wallet),
             "Received Asset": neutralized(received_asset),
@@ -248,6 +293,15 @@ def no_usd_message(what: str, tx_type: TxType, asset: str, quantity: Decimal, wh
             f"that time (ID {tx_id})")
 
 
+def trade_message(sent: str, sent_quantity: Decimal, received: str, received_quantity: Decimal, when: datetime,
+                  tx_id: str, why: str) -> str:
+    """A trade the file gives no USD value for (`why` says so): what to enter as a Trade."""
+    return (f"a trade of {plain(sent_quantity)} {sent} for {plain(received_quantity)} {received} on {day(when)}: "
+            f"{why}; enter a Trade of Quantity {plain(sent_quantity)} {sent} with Received Asset {received}, "
+            f"Received Quantity {plain(received_quantity)} and USD Value = the fair market value in USD of the "
+            f"{received} received (ID {tx_id})")
+
+
 @dataclass(frozen=True, slots=True)
 class Format:
     """One exchange layout: its name (the --format word), the exchange's wallet name, the accepted column
@@ -259,6 +313,7 @@ class Format:
     required: tuple[str, ...]
     convert: Callable[[Source, Builder], None]
     match: Callable[[Sequence[str]], bool] | None = None  # instead of `required`, when names are not enough
+    spill_last: bool = False  # the last column may run over several fields (Kraken's unquoted ledger IDs)
 
     def matches(self, header: Sequence[str]) -> bool:
         if self.match is not None:

@@ -11,9 +11,12 @@ a 2018 export quoted in the comments of an open-source importer):
     2018-02-19,14:10:10.846,Sell,BTCUSD,Limit,Taker,25.00 ,$766.12 ,($1.92),$764.20 ,(0.07 BTC),, ...
 
 One `<ASSET> Amount <ASSET>` / `Fee (<ASSET>) <ASSET>` / `<ASSET> Balance <ASSET>` triple per asset the
-account ever held (`Trading Fee (<ASSET>) <ASSET>` is accepted for the fee: sources differ). Amounts are
-written as in the spreadsheet: `$4,478.35 `, negatives in parentheses `($519.83)`, crypto with its unit
-`0.0101601 BTC `. Times are UTC. The last line (no Date) holds totals and is skipped.
+account ever held (`Trading Fee (<ASSET>) <ASSET>` and `Fee <ASSET>` are accepted for the fee: sources
+differ). Amounts are written as in the spreadsheet: `$4,478.35 `, negatives in parentheses `($519.83)`,
+crypto with its unit `0.0101601 BTC `. Times are UTC. The last line (no Date) holds totals and is
+skipped. Saved from the spreadsheet by Excel, dates read `8/8/18` or `8/8/2018` (month first) and times
+`7:41:00 PM`; both are accepted. The workbook itself (Gemini's .xlsx) is read by the command line,
+which hands its cells to `import_rows`: numbers come as numbers, dates and times as dates and times.
 
 What each line becomes:
 - Buy / Sell of a pair against USD (BTCUSD): Buy or Sell; USD Value = the USD amount (without the fee),
@@ -40,6 +43,7 @@ from cryptotax_core.imports.builder import (
     FieldError,
     Format,
     no_usd_message,
+    parse_us,
     parse_utc,
     receive_message,
     send_message,
@@ -55,8 +59,9 @@ FIELDS = {
     "specification": ("Specification",), "trade_id": ("Trade ID",),
 }
 REQUIRED = ("date", "time", "type", "symbol", "specification")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]")  # a workbook cell's time on Excel's day zero
 _AMOUNT = re.compile(r"^(\S+) Amount \1$")
-_FEE = re.compile(r"^(?:Trading )?Fee \((\S+)\) \1$")
+_FEE = re.compile(r"^(?:Trading )?Fee (?:\((\S+)\) \1|(\S+))$")  # "Fee (BTC) BTC", "Fee ZEC"
 TOTALS_SKIPPED = "Gemini's totals line"
 
 
@@ -69,7 +74,7 @@ def convert(source: Source, out: Builder) -> None:
             assets.add(amount.group(1).upper())
             fields[f"amount {amount.group(1).upper()}"] = (cell,)
         elif fee:
-            fields[f"fee {fee.group(1).upper()}"] = (cell,)
+            fields[f"fee {(fee.group(1) or fee.group(2)).upper()}"] = (cell,)
     columns = Columns(source.columns.header, fields)
     for record in source.rows:
         row = Row(record.line, record.cells, columns)
@@ -97,16 +102,21 @@ def _line(row: Row, out: Builder, assets: set[str]) -> None:
 
 
 def _moment(date_text: str, time_text: str) -> datetime:
-    """Date (2018-02-16, or 2/16/2018 from a spreadsheet) and Time (UTC) (19:41:00.164) as one UTC moment."""
-    date_text = date_text.strip()
+    """Date and Time (UTC) as one UTC moment: as Gemini writes them (2018-02-16, 19:41:00.164), as Excel
+    saves its sheet as CSV (2/16/2018 or 2/16/18, 7:41:00 PM), or as a workbook's cells give them."""
+    date_text, time_text = date_text.strip(), time_text.strip()
     if "/" in date_text:
+        date_text = parse_us(date_text)[0].date().isoformat()
+    else:
+        date_text = date_text.replace("T", " ").split(" ")[0]
+    time_text = time_text.replace("T", " ").split(" ", 1)[-1] if _ISO_DAY.match(time_text) else time_text
+    if time_text:
         try:
-            date_text = datetime.strptime(date_text, "%m/%d/%Y").date().isoformat()
-        except ValueError:
-            raise FieldError(f"'{date_text}' is not a date (expected e.g. 2024-01-02)") from None
-    time_text = time_text.strip().split(" ")[-1] or "00:00:00"
+            time_text = parse_us(f"1/1/2000 {time_text}")[0].time().isoformat()
+        except FieldError:
+            raise FieldError(f"'{time_text}' is not a time of day (expected e.g. 10:00:00)") from None
     try:
-        return parse_utc(f"{date_text} {time_text}")
+        return parse_utc(f"{date_text} {time_text or '00:00:00'}")
     except FieldError:
         raise FieldError(f"'{date_text} {time_text}' is not a date and time (expected Date 2024-01-02 and "
                          f"Time (UTC) 10:00:00)") from None

@@ -10,8 +10,9 @@ a trade share a `refid`. Assets use Kraken's codes: XXBT/XBT is BTC, XXDG is DOG
 fiat (ZUSD), and suffixes such as `.S`, `.M`, `.F`, `.B`, `.P` mark staked or earning balances of the
 same asset (DOT.S is DOT).
 
-Kraken's `trades.csv` (txid, ordertxid, pair, ...) is not read: the ledger has every movement and the
-trades file lacks deposits, withdrawals and rewards.
+Kraken's `trades.csv` (txid, ordertxid, pair, ...) is the `kraken-trades` format; the ledger is the
+better export: it has every movement, and the trades file lacks deposits, withdrawals and rewards. A
+trade's ID is the same in both (its refid here, its txid there), so importing both keeps it once.
 
 The ledger has no USD value of anything but USD itself, and this importer never guesses a price:
 - trade / spend+receive (Buy Crypto) pairs against USD: Buy (USD Value = USD paid, Fee USD = the USD

@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from cryptotax_core.model import InputError, Issue
 
@@ -34,26 +35,81 @@ class Record:
         return not any(cell.strip() for cell in self.cells)
 
 
-def decode(data: bytes) -> str:
-    """The file as text: UTF-8 with or without a byte-order mark; anything else is reported with its line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError([Issue(line, "", "the file is not UTF-8 text (is it the exchange's CSV export? "
-                                          "a spreadsheet saved as CSV UTF-8 works too)")]) from exc
+ENCODING_NOTE = ("the file is not UTF-8: it was read as Windows-1252, the encoding Excel uses for \"CSV (Comma "
+                 "delimited)\"; check that names with accents read right (save as \"CSV UTF-8\" to avoid this)")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A file's text and, when it was not UTF-8, a warning saying how it was read."""
+
+    text: str
+    warnings: tuple[Issue, ...] = ()
+
+
+def decode(data: bytes) -> Text:
+    """The file as text: UTF-8 with or without a byte-order mark, UTF-16 with its byte-order mark (Excel's
+    "Unicode Text"), else Windows-1252 (Excel's "CSV" on Windows) with a warning naming the first line
+    that is not ASCII. Bytes that are none of these, binary data and an Excel workbook are refused."""
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError([Issue(1, "", "this is an Excel workbook or another zip archive, not CSV text: give the "
+                                       "file its .xlsx name so it is read as a workbook, or save it as CSV UTF-8")])
+    warnings: tuple[Issue, ...] = ()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _decoded(data, "utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 mark over Windows-1252 text: the mark is not text
+            text = _decoded(data, "cp1252")
+            first = next(index for index, byte in enumerate(data) if byte > 0x7F)
+            warnings = (Issue(data[:first].count(b"\n") + 1, "", ENCODING_NOTE),)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError([Issue(line, "", "the file contains binary data, not CSV text")])
     if not text.strip():
         raise InputError([Issue(1, "", "the file is empty")])
-    return text
+    return Text(text, warnings)
+
+
+def _decoded(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        what = ("not UTF-16 text, as its first bytes say" if encoding == "utf-16"
+                else "neither UTF-8 nor Windows-1252 text")
+        raise InputError([Issue(line, "", f"the file is {what} (byte 0x{data[exc.start]:02X} on this line cannot be "
+                                          f"read): save it from the spreadsheet as CSV UTF-8")]) from exc
 
 
 def delimiter_of(text: str) -> str:
     """Comma, unless the first lines hold more semicolons or tabs (a spreadsheet saved in another locale)."""
     head = "\n".join(text.splitlines()[:HEADER_SEARCH_LINES])
     return max((",", ";", "\t"), key=head.count)
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell's value as the text a CSV export of it holds: numbers in their shortest exact
+    form (a float's repr, never float arithmetic), dates as ISO dates (a date at midnight as the date
+    alone), times as ISO times, blanks as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def cell_records(rows: Sequence[Sequence[object]], first_row: int = 1) -> list[Record]:
+    """Records from a sheet's rows of cell values; `first_row` is the sheet row of rows[0]."""
+    return [Record(first_row + offset, tuple(cell_text(cell) for cell in cells)) for offset, cells in enumerate(rows)]
 
 
 def records(text: str, delimiter: str = ",") -> list[Record]:
@@ -132,8 +188,10 @@ def locate_header(found: Sequence[Record], matches: Callable[[Sequence[str]], bo
     return None
 
 
-def source(found: Sequence[Record], header: Record, fields: Mapping[str, Sequence[str]]) -> Source:
-    """The data rows after `header`, each checked for its number of cells."""
+def source(found: Sequence[Record], header: Record, fields: Mapping[str, Sequence[str]], *,
+           spill_last: bool = False) -> Source:
+    """The data rows after `header`, each checked for its number of cells (`spill_last`: more cells are
+    allowed, the extra ones belonging to the last column)."""
     columns = Columns(header.cells, fields)
     width = len(header.cells)
     rows: list[Row] = []
@@ -144,6 +202,8 @@ def source(found: Sequence[Record], header: Record, fields: Mapping[str, Sequenc
         cells = record.cells
         if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
             cells = cells[:width]  # empty cells past the header's end (a trailing comma)
+        elif len(cells) > width and spill_last:
+            cells = (*cells[: width - 1], ",".join(cells[width - 1:]))
         if len(cells) != width:
             errors.append(Issue(record.line, "", f"the line has {len(cells)} fields but the header (line "
                                                  f"{header.line}) has {width}: the line is cut off or damaged"))
