@@ -8,6 +8,7 @@ The parameters carry no type hints on purpose: xlwings turns hints into cell con
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,7 @@ from addin.convert import (
     wallet_arg,
     year_arg,
 )
-from cryptotax_core import InputError, Term, long_term_from, reconcile_cells, term_of
+from cryptotax_core import InputError, TaxEstimate, Term, cents, long_term_from, reconcile_cells, term_of
 from cryptotax_core.planning import (
     IDENTIFICATION_RULE,
     PlanningError,
@@ -236,13 +237,28 @@ def _taxsummary(book: Book, number: int) -> list[list[object]]:
         ("Carryover out, short-term", money(netting.carryover_out.short_term)),
         ("Carryover out, long-term", money(netting.carryover_out.long_term)),
         ("Ordinary income", money(summary.ordinary_income)),
+        *_estimate_rows(estimate),
         ("Estimated federal tax", money(estimate.total_tax) if estimate else f"add 'Other income {number}' "
                                                                              f"to Settings"),
         ("Tax due to capital results", money(estimate.capital_gains_tax) if estimate else ""),
+        ("Tax note", (estimate.amt_note or "") if estimate else ""),
         ("Disposals", summary.disposals),
         ("Warnings", len(book.result.warnings)),
     ]
     return labelled(rows)
+
+
+def _estimate_rows(estimate: TaxEstimate | None) -> list[tuple[str, object]]:
+    """The estimate's ordinary income (the Settings figure and the table's) and each tax, blank without one."""
+    labels = ("Other income (Settings)", "Table income in other income", "Ordinary income used",
+              "Taxable income", "Regular tax", "Alternative minimum tax", "Net investment income tax")
+    if estimate is None:
+        return [(label, "") for label in labels]
+    values: tuple[object, ...] = (
+        money(estimate.other_income), "yes" if estimate.table_income_included else "no",
+        money(estimate.ordinary_income), money(estimate.taxable_income), money(estimate.regular_tax),
+        money(estimate.amt), money(estimate.niit))
+    return list(zip(labels, values, strict=True))
 
 
 INCOME_TYPES = {kind: tx_type for tx_type, kind in INCOME_KINDS.items()}
@@ -339,6 +355,22 @@ def UNREALIZED(transactions, prices, as_of=None, asset=None, wallet=None, settin
     return book.memo(("UNREALIZED", tuple(sorted(by_asset.items())), day, name, wallet_key), answer)
 
 
+def _estimate_notes(candidates: Sequence[TaxEstimate | None]) -> list[list[object]]:
+    """Note rows under a planning table: the ordinary income the year's estimates use (the same for every
+    choice) and, where AMT applies, what it leaves out."""
+    estimates = [estimate for estimate in candidates if estimate is not None]
+    if not estimates:
+        return []
+    first = estimates[0]
+    split = ("Other income, which includes the table's income " + f"{cents(first.table_income):,.2f}"
+             if first.table_income_included else
+             f"Other income {cents(first.other_income):,.2f} + the table's income {cents(first.table_income):,.2f}")
+    notes = sorted({estimate.amt_note for estimate in estimates if estimate.amt_note})
+    rows: list[list[object]] = [[f"Note: the tax estimates use ordinary income {cents(first.ordinary_income):,.2f} "
+                                 f"= {split}"]]
+    return rows + [[f"Note: {note}"] for note in notes]
+
+
 HARVEST_HEADER = ["Rank", "Lot", "Asset", "Wallet", "Acquired", "Quantity", "Value", "Cost basis", "Loss", "Term",
                   "Days to long-term", "Tax saved", "Loss used this year", "In plan", "Plan saving",
                   "Carryover added", "Sell", "Lot IDs", "Notes"]
@@ -371,14 +403,18 @@ def HARVEST(transactions, prices, as_of=None, settings=None):
         saving = "Plan: tax saved" if found.has_estimate else "Plan: loss used this year"
         rows += [[], [saving, money(found.plan_saves)],
                  ["Plan: carryover to next year", money(found.planned.carryover_out)]]
+        if found.base.estimate and found.planned.estimate:
+            rows += [["Year: AMT as it stands", money(found.base.estimate.amt)],
+                     ["Year: AMT with the plan", money(found.planned.estimate.amt)]]
         rows += [[f"Note: {note}"] for note in found.notes]
+        rows += _estimate_notes([found.base.estimate, found.planned.estimate])
         return padded(rows)
 
     return book.memo(("HARVEST", tuple(sorted(by_asset.items())), day), answer)
 
 
 METHODCOMPARE_HEADER = ["Method", "Short-term gain", "Long-term gain", "Net total", "Deductible loss",
-                        "Carryover out", "Estimated tax"]
+                        "Carryover out", "Estimated tax", "AMT"]
 CHOICE_HEADER = ["Sale row", "ID", "Date", "Asset", "Wallet", "Quantity", "Lot IDs (best)", "Short-term gain",
                  "Long-term gain", "Recorded"]
 
@@ -400,11 +436,11 @@ def METHODCOMPARE(transactions, year, settings=None):
             if method.outcome is None:
                 rows.append([method.label, "", "", "", "", "", method.problem or ""])
                 continue
-            netting = method.outcome.netting
-            tax = method.outcome.tax
+            netting, estimate = method.outcome.netting, method.outcome.estimate
             rows.append([method.label, money(method.short_term), money(method.long_term), money(netting.total),
                          money(netting.deductible_loss), money(method.outcome.carryover_out),
-                         f"add 'Other income {number}' to Settings" if tax is None else money(tax)])
+                         f"add 'Other income {number}' to Settings" if estimate is None else money(estimate.total_tax),
+                         "" if estimate is None else money(estimate.amt)])
         rows += [[], list(CHOICE_HEADER)]
         for choice in found.best.sales:
             sale = choice.sale
@@ -414,13 +450,14 @@ def METHODCOMPARE(transactions, year, settings=None):
         rows += [[], [f"Note: the best identification is a heuristic search ({found.evaluations} engine runs); it "
                       f"is never worse than the four methods, which are among its candidates"],
                  [f"Note: {IDENTIFICATION_RULE}"]]
+        rows += _estimate_notes([method.outcome.estimate for method in (*found.methods, found.best) if method.outcome])
         return padded(rows)
 
     return book.memo(("METHODCOMPARE", number), answer)
 
 
 WHATIF_HEADER = ["Lot choice", "Lot IDs", "Proceeds", "Cost basis", "Gain", "Short-term gain", "Long-term gain",
-                 "Tax change", "Capital income change", "Your method"]
+                 "Tax change", "Capital income change", "Your method", "AMT with the sale"]
 
 
 @func(category=CATEGORY)
@@ -453,14 +490,16 @@ def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=
             if preview.outcome is None:
                 rows.append([preview.label, preview.problem or ""])
                 continue
-            lines = preview.lines
+            lines, estimate = preview.lines, preview.outcome.estimate
             change = preview.tax_change
             rows.append([preview.label, preview.lot_ids, money(lines.proceeds), money(lines.cost_basis),
                          money(lines.gain), money(preview.short_term), money(preview.long_term),
                          "" if change is None else money(change), money(preview.capital_income_change or Decimal(0)),
-                         "yes" if preview.yours else ""])
+                         "yes" if preview.yours else "", "" if estimate is None else money(estimate.amt)])
         if not found.position.has_estimate:
             rows.append([f"Note: add 'Other income {day.year}' to Settings for the tax change"])
+        rows += _estimate_notes([found.position.outcome().estimate,
+                                 *(preview.outcome.estimate for preview in found.previews if preview.outcome)])
         return padded(rows)
 
     return book.memo(("WHATIF", name, units, usd, wallet_name, day), answer)

@@ -121,8 +121,16 @@ def add_settings_options(parser: argparse.ArgumentParser,
     tax.add_argument("--carryover-long", type=_amount, default=None, metavar="USD",
                      help="long-term capital loss carried into the first year of the data (a positive amount)")
     tax.add_argument("--other-income", type=_year_amount, action="append", default=[], metavar="[YEAR=]USD",
-                     help="taxable income other than capital gains, for the tax estimate of the chosen year "
-                          "(or of YEAR); repeat for more years")
+                     help="taxable income other than capital gains (after the deduction; may be negative), for "
+                          "the tax estimate of the chosen year (or of YEAR); repeat for more years. The table's "
+                          "income events of the year (staking, mining, ...) are added to it")
+    tax.add_argument("--other-income-includes-table", action=argparse.BooleanOptionalAction, default=None,
+                     help="the --other-income figures already include the table's income events, so they are not "
+                          "added again (default: they do not)")
+    tax.add_argument("--itemized-deduction", type=_year_amount, action="append", default=[], metavar="[YEAR=]USD",
+                     help="your itemized deductions of the chosen year (or of YEAR), used instead of the standard "
+                          "deduction for modified AGI (NIIT); the AMT then adds back nothing (the estimate says "
+                          "so); repeat for more years")
     tax.add_argument("--taxable-income", type=_year_amount, action="append", default=[], metavar="YEAR=USD",
                      help="Form 1040 line 15 of YEAR (may be negative), for the capital loss carryover worksheet")
     tax.add_argument("--reported", type=_wallet_reporting, action="append", default=[], metavar="WALLET=WHAT",
@@ -196,12 +204,18 @@ def tax_settings_from(args: argparse.Namespace, year: int, base: Options) -> Tax
     missing_year = [amount for entry_year, amount in args.taxable_income if entry_year is None]
     if missing_year:
         raise ValueError("--taxable-income needs its year: write e.g. 2024=-2000")
+    if any(amount <= 0 for _, amount in args.itemized_deduction):
+        raise ValueError("--itemized-deduction is the positive total of your itemized deductions: leave it out "
+                         "for the standard deduction")
     tax = base.tax
     return TaxSettings(
         filing_status=_given(args.filing_status, tax.filing_status),
         carryover_in=Carryover(_given(args.carryover_short, tax.carryover_in.short_term),
                                _given(args.carryover_long, tax.carryover_in.long_term)),
         other_income=dict(tax.other_income) | {entry_year or year: amount for entry_year, amount in args.other_income},
+        other_income_includes_table=_given(args.other_income_includes_table, tax.other_income_includes_table),
+        itemized_deduction=dict(tax.itemized_deduction) | {entry_year or year: amount
+                                                           for entry_year, amount in args.itemized_deduction},
         taxable_income=dict(tax.taxable_income) | {entry_year: amount for entry_year, amount in args.taxable_income
                                                    if entry_year},
         reporting_by_wallet=dict(tax.reporting_by_wallet) | dict(args.reported),

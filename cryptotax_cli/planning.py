@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from cryptotax_cli.estimate import estimate_json, ordinary_income_text
 from cryptotax_core import Settings, Table, cents, compute, latest_year_with_disposals
 from cryptotax_core.options import Options
 from cryptotax_core.planning import (
@@ -173,10 +174,20 @@ def _columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[in
     return [line(header), ruler, *(line(row) for row in rows)]
 
 
-def _year_line(position_text: str, outcome: Outcome, year: int) -> str:
-    tax = (f"estimated federal tax {_money(outcome.tax)}" if outcome.tax is not None
-           else f"no tax estimate: give --other-income {year}=USD")
-    return f"{position_text}; {tax}"
+def _year_lines(position_text: str, outcome: Outcome, year: int) -> list[str]:
+    """The year's position and its estimated tax, with the ordinary income the estimate used and its AMT
+    (and what the AMT leaves out, where it applies)."""
+    estimate = outcome.estimate
+    if estimate is None:
+        return [f"{position_text}; no tax estimate: give --other-income {year}=USD"]
+    return [f"{position_text}; estimated federal tax {_money(estimate.total_tax)} (AMT {_money(estimate.amt)})",
+            f"  The estimate's {ordinary_income_text(estimate)}", *_amt_notes([outcome])]
+
+
+def _amt_notes(outcomes: Sequence[Outcome | None]) -> list[str]:
+    """The AMT note once, if any of the outcomes' estimates needs it."""
+    notes = {outcome.estimate.amt_note for outcome in outcomes if outcome and outcome.estimate}
+    return [f"  Note: {note}" for note in sorted(note for note in notes if note)]
 
 
 def render_harvest(source: str, settings: Settings, found: Harvest) -> str:
@@ -184,9 +195,9 @@ def render_harvest(source: str, settings: Settings, found: Harvest) -> str:
     lines = [f"cryptotax harvest: {source}",
              f"planning date {found.on} · tax year {year} · {settings.method_for(year).value} · filing status "
              f"{position.tax.filing_status.value}",
-             _year_line(f"Realized so far: short-term {_money(position.short_term)}, long-term "
-                        f"{_money(position.long_term)}; carryover in {_money(position.carryover_in.short_term)} "
-                        f"short, {_money(position.carryover_in.long_term)} long", found.base, year), ""]
+             *_year_lines(f"Realized so far: short-term {_money(position.short_term)}, long-term "
+                          f"{_money(position.long_term)}; carryover in {_money(position.carryover_in.short_term)} "
+                          f"short, {_money(position.carryover_in.long_term)} long", found.base, year), ""]
     lines += ["Open lots at your prices"]
     lines += _columns(
         ("Lot", "Asset", "Wallet", "Acquired", "Quantity", "Cost basis", "Value", "Gain", "Term", "Long-term from"),
@@ -230,8 +241,12 @@ def render_compare(source: str, comparison: Comparison) -> str:
              f"tax year {year} · filing status {position.tax.filing_status.value} · carryover in "
              f"{_money(position.carryover_in.short_term)} short, {_money(position.carryover_in.long_term)} long", ""]
     rows = [_method_cells(method, year) for method in (*comparison.methods, comparison.best)]
-    lines += _columns(("Method", "Short-term", "Long-term", "Net total", "Deducted", "Carryover out", "Est. tax"),
-                      rows, {1, 2, 3, 4, 5, 6})
+    lines += _columns(("Method", "Short-term", "Long-term", "Net total", "Deducted", "Carryover out", "AMT",
+                       "Est. tax"), rows, {1, 2, 3, 4, 5, 6, 7})
+    outcomes = [method.outcome for method in (*comparison.methods, comparison.best)]
+    base = position.outcome().estimate
+    if base is not None:
+        lines += [f"The estimates' {ordinary_income_text(base)}", *_amt_notes(outcomes)]
     best = comparison.best
     if best.sales:
         lines += ["", f"{best.label} (transfers and units the Lot IDs leave open: {best.fallback.value}):"]
@@ -251,11 +266,11 @@ def render_compare(source: str, comparison: Comparison) -> str:
 
 def _method_cells(method: MethodResult, year: int) -> list[str]:
     if method.outcome is None:
-        return [method.label, "", "", "", "", "", method.problem or ""]
-    netting = method.outcome.netting
-    tax = method.outcome.tax
+        return [method.label, "", "", "", "", "", "", method.problem or ""]
+    netting, estimate = method.outcome.netting, method.outcome.estimate
     return [method.label, _money(method.short_term), _money(method.long_term), _money(netting.total),
-            _money(netting.deductible_loss), _money(method.outcome.carryover_out), "" if tax is None else _money(tax)]
+            _money(netting.deductible_loss), _money(method.outcome.carryover_out),
+            "" if estimate is None else _money(estimate.amt), "" if estimate is None else _money(estimate.total_tax)]
 
 
 def render_whatif(source: str, found: WhatIf) -> str:
@@ -266,19 +281,22 @@ def render_whatif(source: str, found: WhatIf) -> str:
              f"{_money(sale.price)} (proceeds {_money(found.row.usd_value or Decimal(0))}"
              f"{f', fee {_money(sale.fee_usd)}' if sale.fee_usd else ''})"
              + ("" if found.held is None else f"; {found.wallet} holds {plain(found.held)} {found.row.asset}"),
-             _year_line(f"Tax year {sale.day.year} without the sale: net {_money(base.netting.total)}", base,
-                        sale.day.year), ""]
+             *_year_lines(f"Tax year {sale.day.year} without the sale: net {_money(base.netting.total)}", base,
+                          sale.day.year), ""]
     rows = []
     for preview in found.previews:
         if preview.outcome is None:
-            rows.append([preview.label, preview.problem or "", "", "", "", "", ""])
+            rows.append([preview.label, preview.problem or "", "", "", "", "", "", ""])
             continue
-        change = preview.tax_change
+        change, estimate = preview.tax_change, preview.outcome.estimate
         rows.append([preview.label + (" (yours)" if preview.yours else ""), preview.lot_ids,
                      _money(preview.lines.gain), _money(preview.short_term), _money(preview.long_term),
-                     "" if change is None else _money(change), _money(preview.capital_income_change or Decimal(0))])
-    lines += _columns(("Lot choice", "Lot IDs", "Gain", "Short-term", "Long-term", "Tax change", "Taxable change"),
-                      rows, {2, 3, 4, 5, 6})
+                     "" if change is None else _money(change), "" if estimate is None else _money(estimate.amt),
+                     _money(preview.capital_income_change or Decimal(0))])
+    lines += _columns(("Lot choice", "Lot IDs", "Gain", "Short-term", "Long-term", "Tax change", "AMT with sale",
+                       "Taxable change"), rows, {2, 3, 4, 5, 6, 7})
+    shown = _amt_notes([base])  # with the year's line above
+    lines += [note for note in _amt_notes([preview.outcome for preview in found.previews]) if note not in shown]
     lines += ["", "To use a choice, record its Lot IDs on the Sell row when you sell "
                   "(docs/rules.md#which-units-are-sold: identification must be made no later than the time of sale). "
                   "Without Lot IDs your method applies."]
@@ -302,7 +320,8 @@ def _outcome(outcome: Outcome | None) -> dict[str, object] | None:
             "net_total": _cents(netting.total), "deductible_loss": _cents(netting.deductible_loss),
             "carryover_out": {"short_term": _cents(netting.carryover_out.short_term),
                               "long_term": _cents(netting.carryover_out.long_term)},
-            "estimated_tax": _cents(outcome.tax)}
+            "estimated_tax": _cents(outcome.tax),
+            "tax_estimate": None if outcome.estimate is None else estimate_json(outcome.estimate)}
 
 
 def _lot_json(value: LotValue) -> dict[str, object]:

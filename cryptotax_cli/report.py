@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cryptotax_cli.estimate import estimate_json, estimate_lines
 from cryptotax_cli.progress import tracked
 from cryptotax_core import Disposal, Lot, Pooling, Result, Settings, Totals, cents
 from cryptotax_core.summary import YearSummary, reported
 from cryptotax_core.tax import TaxSettings, TaxYear, box_for
 from cryptotax_core.tax.netting import NO_CARRYOVER, Netting
-from cryptotax_core.tax.rates import TaxEstimate
 from cryptotax_core.values import neutralized, plain
 
 
@@ -80,13 +80,6 @@ def _net(netting: Netting) -> dict[str, str]:
     }
 
 
-def _estimate(estimate: TaxEstimate) -> dict[str, object]:
-    fields = ("ordinary_income", "short_term", "long_term", "capital_loss_deduction", "taxable_income",
-              "ordinary_tax", "long_term_tax", "niit", "total_tax", "baseline_tax", "capital_gains_tax")
-    return {"year": estimate.year, "filing_status": estimate.filing_status.value,
-            **{name: money(getattr(estimate, name)) for name in fields}}
-
-
 def render_json(report: Report) -> str:
     summary, chosen, year = report.summary, report.tax_year, report.year
     carryover_in = chosen.carryover_in if chosen else NO_CARRYOVER
@@ -114,7 +107,7 @@ def render_json(report: Report) -> str:
         "warnings": [{"row": w.row, "column": w.column, "message": w.message} for w in report.result.warnings],
     }
     if chosen and chosen.estimate:
-        document["tax_estimate"] = _estimate(chosen.estimate)
+        document["tax_estimate"] = estimate_json(chosen.estimate)
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
@@ -195,13 +188,10 @@ def _year_detail(report: Report) -> list[str]:
         boxes = ", ".join(f"{box} {cents(total.gain):,.2f}" for box, total in chosen.boxes.items())
         if boxes:
             lines.append(f"Form 8949 gain by box: {boxes}")
-        if chosen.estimate:
-            estimate = chosen.estimate
-            lines.append(f"Estimated federal tax {estimate.total_tax:,.2f} (ordinary {estimate.ordinary_tax:,.2f}, "
-                         f"long-term {estimate.long_term_tax:,.2f}, NIIT {estimate.niit:,.2f}); "
-                         f"{estimate.capital_gains_tax:,.2f} of it due to capital results")
     income = ", ".join(f"{kind.value} {cents(amount):,.2f}" for kind, amount in summary.income_by_type.items())
     lines.append(f"Ordinary income {cents(summary.ordinary_income):,.2f}{f' ({income})' if income else ''}")
+    if chosen and chosen.estimate:
+        lines += estimate_lines(chosen.estimate)
     held: dict[str, Decimal] = {}
     for lot in report.lots:
         held[lot.asset] = held.get(lot.asset, Decimal(0)) + lot.quantity

@@ -24,6 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from cryptotax_cli.estimate import estimate_rows
 from cryptotax_cli.progress import Progress
 from cryptotax_cli.report import Report
 from cryptotax_core import IncomeEvent, Pooling, cents
@@ -218,15 +219,10 @@ def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
     sheet.text(row, 0, "Tax estimate", formats.heading)
     estimate = chosen.estimate if chosen else None
     if estimate:
-        row = _label_amounts(sheet, row + 1, [
-            ("Other taxable income", estimate.ordinary_income),
-            ("Taxable income", estimate.taxable_income),
-            ("Ordinary tax", estimate.ordinary_tax),
-            ("Long-term gain tax", estimate.long_term_tax),
-            ("Net investment income tax", estimate.niit),
-            ("Total federal tax", estimate.total_tax),
-            ("Of it due to capital results", estimate.capital_gains_tax),
-        ])
+        row = _label_amounts(sheet, row + 1, estimate_rows(estimate))
+        if estimate.amt_note:
+            row += 1
+            sheet.text(row, 0, f"Note: {estimate.amt_note}", formats.note, fit=False)
     else:
         row += 1
         sheet.text(row, 0, "none: give your other income for the year (option --other-income, or Other income in "

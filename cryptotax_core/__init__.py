@@ -53,6 +53,7 @@ from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, YearSummary, cents, latest_year_with_disposals, summarize
 from cryptotax_core.table import COLUMNS, Table, match_header, parse_table
 from cryptotax_core.table import REQUIRED as REQUIRED_COLUMNS
+from cryptotax_core.tax import AMT_NOTE, TaxEstimate, TaxSettings, UnsupportedYear
 from cryptotax_core.values import to_text
 
 
@@ -76,11 +77,12 @@ def load_csv(path: str | Path, settings: Settings | None = None, *, today: date 
 
 
 __all__ = [
-    "COLUMNS", "IMPORT_FORMATS", "REQUIRED_COLUMNS", "Allocation", "AssetClass", "Difference", "Disposal",
-    "DisposalKind", "Form8949Entry", "FormError", "FormLine", "Imported", "IncomeEvent", "InputError", "Issue", "Lot",
-    "LotPick", "Method", "Pooling", "ReconcileError", "ReconciledSale", "Reconciliation", "Reporting", "Result",
-    "Settings", "Table", "Term", "Totals", "Transaction", "TransferFee", "TxType", "UserError", "YearSummary",
-    "cents", "compute", "compute_csv", "compute_table", "import_bytes", "import_rows", "is_long_term",
-    "latest_year_with_disposals", "load_csv", "long_term_from", "match_header", "parse_table", "read_csv",
-    "read_form", "read_form_cells", "reconcile", "reconcile_cells", "summarize", "term_of", "to_text",
+    "AMT_NOTE", "COLUMNS", "IMPORT_FORMATS", "REQUIRED_COLUMNS", "Allocation", "AssetClass", "Difference",
+    "Disposal", "DisposalKind", "Form8949Entry", "FormError", "FormLine", "Imported", "IncomeEvent", "InputError",
+    "Issue", "Lot", "LotPick", "Method", "Pooling", "ReconcileError", "ReconciledSale", "Reconciliation",
+    "Reporting", "Result", "Settings", "Table", "TaxEstimate", "TaxSettings", "Term", "Totals", "Transaction",
+    "TransferFee", "TxType", "UnsupportedYear", "UserError", "YearSummary", "cents", "compute", "compute_csv",
+    "compute_table", "import_bytes", "import_rows", "is_long_term", "latest_year_with_disposals", "load_csv",
+    "long_term_from", "match_header", "parse_table", "read_csv", "read_form", "read_form_cells", "reconcile",
+    "reconcile_cells", "summarize", "term_of", "to_text",
 ]

@@ -2,7 +2,8 @@
 
 Labels match case-insensitively: Tax year, Method, Method 2024 (any year), Pooling, Time zone,
 Transfer fee, Allow shortfall, Filing status, Carryover short-term, Carryover long-term,
-Other income 2025, Taxable income 2025 (any year), Reported WALLET. Blank lines are ignored.
+Other income 2025, Table income in other income, Itemized deduction 2025, Taxable income 2025
+(any year), Reported WALLET. Blank lines are ignored.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
+from cryptotax_core.errors import UserError
 from cryptotax_core.model import Method, Pooling, Reporting, TransferFee
 from cryptotax_core.settings import Settings
 from cryptotax_core.table import REPORTING_WORDS
@@ -20,12 +22,12 @@ from cryptotax_core.tax.annual import TaxSettings
 from cryptotax_core.tax.netting import Carryover, FilingStatus
 from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_text
 
-_YEAR_LABEL = re.compile(r"^(method|other income|taxable income)\s+(\d{4})$")
+_YEAR_LABEL = re.compile(r"^(method|other income|taxable income|itemized deduction)\s+(\d{4})$")
 _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0", ""}
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A setting cannot be used; the message names the label and what to write."""
 
 
@@ -59,7 +61,8 @@ class Options:
 def options_from_pairs(pairs: Iterable[Sequence[object]]) -> Options:
     """Read label/value pairs; `SettingsError` names the first label whose value cannot be used."""
     values: dict[str, object] = {}
-    by_year: dict[str, dict[int, object]] = {"method": {}, "other income": {}, "taxable income": {}}
+    by_year: dict[str, dict[int, object]] = {"method": {}, "other income": {}, "taxable income": {},
+                                             "itemized deduction": {}}
     reported: dict[str, Reporting] = {}
     for pair in pairs:
         if len(pair) < 2 or is_blank_or_zero(pair[0]):
@@ -99,6 +102,14 @@ def _loss(value: object) -> Decimal:
     amount = to_decimal(value)
     if amount < 0:
         raise SettingsError("a loss carried forward is written as a positive amount")
+    return amount
+
+
+def _itemized(value: object) -> Decimal:
+    amount = to_decimal(value)
+    if amount < 0:
+        raise SettingsError("an itemized deduction is a positive amount (leave it blank for the standard "
+                            "deduction)")
     return amount
 
 
@@ -160,6 +171,8 @@ def _build(values: dict[str, object], by_year: dict[str, dict[int, object]],
         carryover_in=Carryover(read("carryover short term", _loss, Decimal(0)),
                                read("carryover long term", _loss, Decimal(0))),
         other_income=per_year("other income", to_decimal),
+        other_income_includes_table=read("table income in other income", _flag, False),
+        itemized_deduction=per_year("itemized deduction", _itemized),
         taxable_income=per_year("taxable income", to_decimal),
         reporting_by_wallet=reported,
     )

@@ -110,8 +110,40 @@ def test_taxsummary_with_settings_range() -> None:
     settings = [["Tax year", 2025.0], ["Filing status", "mfj"], ["Other income 2025", 85000.0], [None, None]]
     summary = dict((label, value) for label, value in TAXSUMMARY(sample_rows(), 2025, settings))
     assert (summary["Net total"], summary["Filing status"]) == (16024.97, "mfj")
-    # ordinary 2,385 + 12% x 62,174.97 = 9,846.00; long-term 10,675.03 at 0% and 4,324.97 at 15% = 648.75
-    assert summary["Estimated federal tax"] == 10494.75
+    # the year's staking and mining (1,079) join the 85,000: ordinary income 86,079, and with the net short-term
+    # 1,024.97 the ordinary part is 87,103.97: 2,385 + 12% x 63,253.97 = 9,975.48 (9,975.4764);
+    # long-term 15,000: 96,700 - 87,103.97 = 9,596.03 at 0% and 5,403.97 at 15% = 810.60 (810.5955);
+    # 10,786.07 (10,786.0719), less than the ordinary rates on all 102,103.97 (12,290.87). AMT: AMTI 102,103.97
+    # + 31,500 = 133,603.97, under the 137,000 exemption: none. Without the capital results: 2,385 + 12% x
+    # 62,229 = 9,852.48: 933.59 of it due to them.
+    assert (summary["Ordinary income"], summary["Other income (Settings)"], summary["Ordinary income used"]) == (
+        1079.0, 85000.0, 86079.0)
+    assert summary["Table income in other income"] == "no"
+    assert (summary["Regular tax"], summary["Alternative minimum tax"], summary["Net investment income tax"]) == (
+        10786.07, 0.0, 0.0)
+    assert (summary["Estimated federal tax"], summary["Tax due to capital results"]) == (10786.07, 933.59)
+    assert summary["Tax note"] == ""
+    included = dict((label, value) for label, value in TAXSUMMARY(
+        sample_rows(), 2025, [*settings, ["Table income in other income", "yes"]]))
+    # the 85,000 already holds the 1,079: ordinary part 86,024.97: 2,385 + 12% x 62,174.97 = 9,846.00 (9,845.9964);
+    # 10,675.03 at 0% and 4,324.97 at 15% = 648.7455: 10,494.7419, rounded once: 10,494.74
+    assert (included["Ordinary income used"], included["Estimated federal tax"]) == (85000.0, 10494.74)
+
+
+def test_taxsummary_shows_the_amt_and_its_note() -> None:
+    # 2026 single, other income 60,000, a long-term gain of 1,000,000: AMT 11,874 (tests/tax/test_amt.py works
+    # it through Form 6251), regular tax 183,637, NIIT 33,291.80
+    rows = [HEADER, ["B", "2020-03-01", "Buy", "BTC", 20.0, 100000.0, None, "Coinbase"],
+            ["S", "2026-03-02", "Sell", "BTC", 10.0, 1050000.0, None, "Coinbase"]]
+    summary = dict((label, value) for label, value in TAXSUMMARY(rows, 2026, [["Other income 2026", 60000.0]]))
+    assert (summary["Regular tax"], summary["Alternative minimum tax"], summary["Net investment income tax"]) == (
+        183637.0, 11874.0, 33291.8)
+    assert summary["Estimated federal tax"] == 228802.8
+    assert summary["Tax note"].startswith("AMT per Form 6251 with the deduction as the only adjustment")
+    # without other income the estimate's rows are blank and one says what to add
+    bare = dict((label, value) for label, value in TAXSUMMARY(rows, 2026))
+    assert (bare["Ordinary income used"], bare["Alternative minimum tax"], bare["Estimated federal tax"]) == (
+        "", "", "add 'Other income 2026' to Settings")
 
 
 def test_netcapital_without_a_table() -> None:

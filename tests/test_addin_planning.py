@@ -85,22 +85,26 @@ THREE_LOTS = [HEADER,
 def test_methodcompare_shows_each_method_and_the_best_lots() -> None:
     rows = METHODCOMPARE(THREE_LOTS, 2026.0, SETTINGS)
     assert rows[0] == ["Method", "Short-term gain", "Long-term gain", "Net total", "Deductible loss",
-                       "Carryover out", "Estimated tax", "", "", ""]
-    # FIFO/LOFO: L and M, long-term 140,000: 16,712 + 21,000 + NIIT 3.8% x 40,000 (1,520) = 39,232
+                       "Carryover out", "Estimated tax", "AMT", "", ""]
+    # FIFO/LOFO: L and M, long-term 140,000: 16,712 + 21,000 + NIIT 3.8% x (240,000 + the 16,100 standard
+    #   deduction - 200,000) = 3.8% x 56,100 (2,131.80) = 39,843.80
     # HIFO/LIFO: H short-term 20,000 + M long-term 30,000: 21,398 + 4,500 = 25,898
     # best: M in March (long-term), H in June (long-term by then): 16,712 + 50,000 x 15% = 24,212
-    assert [row[:7] for row in rows[1:6]] == [
-        ["FIFO", 0.0, 140000.0, 140000.0, 0.0, 0.0, 39232.0],
-        ["LIFO", 20000.0, 30000.0, 50000.0, 0.0, 0.0, 25898.0],
-        ["HIFO", 20000.0, 30000.0, 50000.0, 0.0, 0.0, 25898.0],
-        ["LOFO", 0.0, 140000.0, 140000.0, 0.0, 0.0, 39232.0],
-        ["Best identification", 0.0, 50000.0, 50000.0, 0.0, 0.0, 24212.0]]
+    #   (AMT: none; AMTI at most 240,000 + 16,100, whose 26/28% with the gain at 15% stays below the regular tax)
+    assert [row[:8] for row in rows[1:6]] == [
+        ["FIFO", 0.0, 140000.0, 140000.0, 0.0, 0.0, 39843.8, 0.0],
+        ["LIFO", 20000.0, 30000.0, 50000.0, 0.0, 0.0, 25898.0, 0.0],
+        ["HIFO", 20000.0, 30000.0, 50000.0, 0.0, 0.0, 25898.0, 0.0],
+        ["LOFO", 0.0, 140000.0, 140000.0, 0.0, 0.0, 39843.8, 0.0],
+        ["Best identification", 0.0, 50000.0, 50000.0, 0.0, 0.0, 24212.0, 0.0]]
     assert rows[7] == ["Sale row", "ID", "Date", "Asset", "Wallet", "Quantity", "Lot IDs (best)", "Short-term gain",
                        "Long-term gain", "Recorded"]
     assert rows[8] == [5, "S1", datetime(2026, 3, 1), "BTC", "Coinbase", 1.0, "M:1", 0.0, 30000.0, "no"]
     assert rows[9] == [6, "S2", datetime(2026, 6, 1), "BTC", "Coinbase", 1.0, "H:1", 0.0, 20000.0, "no"]
-    assert rows[-1][0].startswith('Note: docs/rules.md#which-units-are-sold: "Specific identification must be made no '
+    assert rows[-2][0].startswith('Note: docs/rules.md#which-units-are-sold: "Specific identification must be made no '
                                   'later than the time of sale')
+    assert rows[-1][0] == "Note: the tax estimates use ordinary income 100,000.00 = Other income 100,000.00 + the " \
+                          "table's income 0.00"
     assert METHODCOMPARE(THREE_LOTS, 2026)[1][6] == "add 'Other income 2026' to Settings"
 
 
@@ -108,17 +112,20 @@ def test_whatif_previews_each_lot_choice() -> None:
     cells: list[list[Any]] = THREE_LOTS[:4]
     rows = WHATIF(cells, "btc", 1.5, 85000.0, "coinbase", "2026-11-20", SETTINGS)
     assert rows[0] == ["Lot choice", "Lot IDs", "Proceeds", "Cost basis", "Gain", "Short-term gain", "Long-term gain",
-                       "Tax change", "Capital income change", "Your method"]
+                       "Tax change", "Capital income change", "Your method", "AMT with the sale"]
     # all three lots are long-term on 2026-11-20; 1.5 x 85,000 = 127,500
     # FIFO: L + 0.5 M: basis 10,000 + 45,000 = 55,000, gain 72,500 at 15% = 10,875
     # HIFO/LIFO: H + 0.5 M: basis 145,000, gain -17,500: a long-term loss, 3,000 deducted at 22% = 660 saved
     # LOFO: L + 0.5 M as FIFO
+    # (modified AGI with FIFO's gain: 100,000 + 72,500 + the 16,100 standard deduction = 188,600: no NIIT)
     assert rows[1:] == [
-        ["FIFO", "L:1, M:0.5", 127500.0, 55000.0, 72500.0, 0.0, 72500.0, 10875.0, 72500.0, "yes"],
-        ["LIFO", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, ""],
-        ["HIFO", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, ""],
-        ["LOFO", "L:1, M:0.5", 127500.0, 55000.0, 72500.0, 0.0, 72500.0, 10875.0, 72500.0, ""],
-        ["Best lot choice", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, ""]]
+        ["FIFO", "L:1, M:0.5", 127500.0, 55000.0, 72500.0, 0.0, 72500.0, 10875.0, 72500.0, "yes", 0.0],
+        ["LIFO", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, "", 0.0],
+        ["HIFO", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, "", 0.0],
+        ["LOFO", "L:1, M:0.5", 127500.0, 55000.0, 72500.0, 0.0, 72500.0, 10875.0, 72500.0, "", 0.0],
+        ["Best lot choice", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, "", 0.0],
+        ["Note: the tax estimates use ordinary income 100,000.00 = Other income 100,000.00 + the table's income 0.00",
+         *[""] * 10]]
 
 
 def test_planning_mistakes_show_as_short_messages() -> None:

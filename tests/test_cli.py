@@ -121,7 +121,7 @@ def _workbook(tmp_path: Path, settings: dict[str, object], extra_row: list[objec
     new_workbook(path, with_sample=True)
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["Settings"]
-    for row in sheet.iter_rows(min_row=4, max_row=18, max_col=2):
+    for row in sheet.iter_rows(min_row=4, max_row=20, max_col=2):
         label = row[0].value
         if label in settings:
             row[1].value = settings.pop(label)
@@ -148,6 +148,23 @@ def test_report_reads_the_workbook_and_its_settings(capsys: pytest.CaptureFixtur
     assert main(["report", str(path), "--format", "json", "--filing-status", "single", "--year", "2025"]) == 0
     overridden = json.loads(capsys.readouterr().out)
     assert (overridden["tax_year"], overridden["net"]["filing_status"]) == (2025, "single")
+
+
+def test_the_estimate_settings_of_a_workbook_and_the_options_that_win(capsys: pytest.CaptureFixture[str],
+                                                                       tmp_path: Path) -> None:
+    # the sample's 2025 holds 1,079 of staking and mining (docs/rules.md#ordinary-income)
+    path = _workbook(tmp_path, {"Tax year": 2025, "Other income 2025": 85000, "Table income in other income": "yes",
+                                "Itemized deduction 2025": 20000})
+    assert main(["report", str(path), "--format", "json"]) == 0
+    estimate = json.loads(capsys.readouterr().out)["tax_estimate"]
+    assert (estimate["ordinary_income"], estimate["table_income"], estimate["table_income_included"]) == (
+        "85000.00", "1079.00", True)
+    assert (estimate["deduction"], estimate["deduction_itemized"]) == ("20000.00", True)
+    assert main(["report", str(path), "--format", "json", "--no-other-income-includes-table",
+                 "--itemized-deduction", "2025=25000"]) == 0
+    estimate = json.loads(capsys.readouterr().out)["tax_estimate"]
+    assert (estimate["ordinary_income"], estimate["table_income_included"], estimate["deduction"]) == (
+        "86079.00", False, "25000.00")
 
 
 def test_report_on_a_workbook_names_the_sheet_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -243,17 +243,18 @@ def test_settings_block_defaults_and_names(empty_xlsx: bytes) -> None:
     workbook = book(empty_xlsx)
     sheet = workbook[content.SETTINGS]
     names = {name: workbook.defined_names[name].attr_text for name in workbook.defined_names}
-    assert names["Settings"] == "'Settings'!$A$4:$B$18"
+    assert names["Settings"] == "'Settings'!$A$4:$B$20"
     expected = {"TaxYear": ("Tax year", 2025), "Method": ("Method", "FIFO"), "Pooling": ("Pooling", "wallet"),
                 "TimeZone": ("Time zone", "UTC"), "TransferFee": ("Transfer fee", "dispose"),
                 "AllowShortfall": ("Allow shortfall", "no"), "FilingStatus": ("Filing status", "single"),
-                "CarryoverShort": ("Carryover short-term", 0), "CarryoverLong": ("Carryover long-term", 0)}
+                "CarryoverShort": ("Carryover short-term", 0), "CarryoverLong": ("Carryover long-term", 0),
+                "TableIncomeInOtherIncome": ("Table income in other income", "no")}
     for name, (label, value) in expected.items():
         cell = sheet[names[name].split("!")[1].replace("$", "")]
         assert (sheet.cell(cell.row, 1).value, cell.value) == (label, value), name
-        assert cell.column_letter == "B" and 4 <= cell.row <= 18
+        assert cell.column_letter == "B" and 4 <= cell.row <= 20
         assert sheet.cell(cell.row, 3).value, f"{label} has no explanation in column C"
-    blank = [row for row in range(4, 19) if sheet.cell(row, 1).value is None]
+    blank = [row for row in range(4, 21) if sheet.cell(row, 1).value is None]
     assert len(blank) >= 4 and all(sheet.cell(row, 2).value is None for row in blank)
 
 
@@ -265,6 +266,7 @@ def test_settings_dropdowns(empty_xlsx: bytes) -> None:
     assert validations["B9"] == ("list", '"no,yes"')
     assert validations["B10"] == ("list", '"single,mfj,mfs,hoh"')
     assert validations["B4"][0] == "whole" and validations["B11"][0] == "decimal"
+    assert validations["B13"] == ("list", '"no,yes"')  # Table income in other income
 
 
 def test_xlwings_conf_names_the_udf_module(empty_xlsx: bytes) -> None:
@@ -360,7 +362,7 @@ def test_functions_get_cells_as_xlwings_passes_them(fake: ModuleType) -> None:
     assert transactions[0] == list(COLUMNS) and len(transactions) == 24
     assert isinstance(transactions[1][1], datetime) and transactions[1][4] == 10.0
     assert (year, term, asset) == (2025.0, "long", None)  # an omitted argument: the default
-    assert settings[0] == ["Tax year", 2025.0] and settings[-1] == [None, None] and len(settings) == 15
+    assert settings[0] == ["Tax year", 2025.0] and settings[-1] == [None, None] and len(settings) == 17
     assert calls["LOTS"][2:5] == (None, None, None)
     # fed from the GAINLOSS cells and the fake TAXSUMMARY's carryover-in rows (values 9 and 10)
     assert calls["NETCAPITAL"][1:] == (-12.5, 100.25, 9.0, 10.0, "single")

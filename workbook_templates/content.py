@@ -108,10 +108,16 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
             "first year of your data, as a positive amount.", number_format=MONEY),
     Setting("Carryover long-term", 0, "CarryoverLong", explanation="Long-term capital loss carried into the first "
             "year of your data, as a positive amount.", number_format=MONEY),
+    Setting("Table income in other income", "no", "TableIncomeInOtherIncome", ("no", "yes"),
+            "no: the tax estimate adds the year's income rows of Transactions (staking, mining, ...) to your "
+            "Other income. yes: your Other income figures already include them."),
 )
 OPTIONAL_ROWS: tuple[str, ...] = (  # blank rows for the user's own lines; column C hints at what to type
     'Optional lines: a label in A, a value in B. "Method 2024" and HIFO: a method for one year.',
-    '"Other income 2025" and your taxable income besides capital gains: adds the tax estimate.',
+    '"Other income 2025" and your taxable income besides capital gains (after the deduction): adds the tax '
+    'estimate.',
+    '"Itemized deduction 2025" and your itemized deductions, if you itemize: used instead of the standard '
+    'deduction.',
     '"Taxable income 2025" and Form 1040 line 15: for the capital loss carryover worksheet.',
     '"Reported Coinbase" and none, proceeds or basis: what a broker reports on its 1099.',
     "",

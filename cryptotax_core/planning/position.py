@@ -3,7 +3,8 @@
 Planning asks one question over and over: the year as it is, and the year with some more short-term or
 long-term gain (a sale not made yet, another lot choice). The answer always comes from the project's
 own rules: Schedule D netting with the carryover in and the loss limit (`net_capital`) and, when the
-user gave other income for the year, the tax estimate (`estimate_tax`).
+user gave other income for the year, the tax estimate (`TaxSettings.estimate`, with the year's income
+events from the table).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 
 from cryptotax_core.model import Disposal, Result, Term
 from cryptotax_core.summary import summarize, term_gain
-from cryptotax_core.tax import Carryover, Netting, TaxEstimate, TaxSettings, estimate_tax, net_capital, net_years
+from cryptotax_core.tax import Carryover, Netting, TaxEstimate, TaxSettings, net_capital, net_years
 
 ZERO = Decimal(0)
 
@@ -87,21 +88,22 @@ class YearPosition:
     long_term: Decimal
     carryover_in: Carryover
     tax: TaxSettings
+    table_income: Decimal = ZERO  # the year's ordinary income events in the table (docs/rules.md#ordinary-income)
 
     @property
     def has_estimate(self) -> bool:
-        """A tax estimate needs the year's other income (docs/rules.md#rates: the brackets stack on it)."""
+        """A tax estimate needs the year's other income (docs/rules.md#the-tax-estimate: the brackets stack
+        on it)."""
         return self.year in self.tax.other_income
 
     def outcome(self, short_term: Decimal | None = None, long_term: Decimal | None = None) -> Outcome:
         """The year with these gains instead of its own (None: its own)."""
+        ordinary = self.tax.ordinary_incomes({self.year: self.table_income}).get(self.year)
         netting = net_capital(self.short_term if short_term is None else short_term,
                               self.long_term if long_term is None else long_term,
-                              self.carryover_in, self.tax.filing_status, self.tax.taxable_income.get(self.year))
-        other_income = self.tax.other_income.get(self.year)
-        estimate = None if other_income is None else estimate_tax(self.year, self.tax.filing_status, other_income,
-                                                                  netting)
-        return Outcome(netting, estimate)
+                              self.carryover_in, self.tax.filing_status, self.tax.taxable_income.get(self.year),
+                              ordinary)
+        return Outcome(netting, self.tax.estimate(self.year, netting, self.table_income))
 
     def plus(self, short_term: Decimal = ZERO, long_term: Decimal = ZERO) -> Outcome:
         """The year with more gain (a loss is negative) on top of its own."""
@@ -109,17 +111,19 @@ class YearPosition:
 
 
 def year_position(result: Result, tax: TaxSettings, year: int) -> YearPosition:
-    """The position of `year` in a computed history: its gains as the report totals them and the
-    carryover the earlier years pass into it (years without data between pass it on, using the loss
-    limit there, as `tax_years` does)."""
+    """The position of `year` in a computed history: its gains as the report totals them, its ordinary
+    income events, and the carryover the earlier years pass into it (years without data between pass it
+    on, using the loss limit there, as `tax_years` does)."""
     summaries = summarize(result)
     gains = {number: (summary.short_term.gain, summary.long_term.gain)
              for number, summary in summaries.items() if number <= year}
     gains.setdefault(year, (ZERO, ZERO))
-    nettings = net_years(gains, tax.carryover_in, tax.filing_status, tax.taxable_income)
+    table_income = {number: summary.ordinary_income for number, summary in summaries.items()}
+    nettings = net_years(gains, tax.carryover_in, tax.filing_status, tax.taxable_income,
+                         tax.ordinary_incomes(table_income))
     carryover_in = nettings[year - 1].carryover_out if year - 1 in nettings else tax.carryover_in
     short_term, long_term = gains[year]
-    return YearPosition(year, short_term, long_term, carryover_in, tax)
+    return YearPosition(year, short_term, long_term, carryover_in, tax, table_income.get(year, ZERO))
 
 
 def year_gains(result: Result, year: int) -> tuple[Decimal, Decimal]:

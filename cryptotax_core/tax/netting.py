@@ -100,6 +100,7 @@ def net_capital(
     carryover_in: Carryover = NO_CARRYOVER,
     filing_status: FilingStatus = FilingStatus.SINGLE,
     prior_year_taxable_income: Decimal | None = None,
+    ordinary_income: Decimal | None = None,
 ) -> Netting:
     """Net one year's gains as Schedule D does (docs/rules.md#netting-the-loss-limit-and-carryover).
 
@@ -109,9 +110,12 @@ def net_capital(
 
     prior_year_taxable_income: THIS year's Form 1040 line 15 taxable income (may be negative). The name
     follows the Capital Loss Carryover Worksheet, which sits in NEXT year's Schedule D instructions and
-    starts from the "prior-year" (i.e. this year's) taxable income. None means it was large enough for the
-    whole deductible loss to be used (worksheet line 4 = the deductible loss). It only changes what
-    carries; the deduction this year is still reported in full.
+    starts from the "prior-year" (i.e. this year's) taxable income. It only changes what carries; the
+    deduction this year is still reported in full.
+    ordinary_income: this year's ordinary taxable income (everything but capital results), used when
+    `prior_year_taxable_income` is None: the worksheet's line 1 is then that income plus the capital
+    result after the loss limit (docs/rules.md#the-carryover-worksheets-line-1). With neither, line 1 is
+    taken as large enough for the whole deductible loss to be used (line 4 = the deductible loss).
     """
     short_term = short_term_gain - carryover_in.short_term
     long_term = long_term_gain - carryover_in.long_term
@@ -119,8 +123,20 @@ def net_capital(
     deductible = min(-total, LOSS_LIMIT[filing_status]) if total < 0 else ZERO
     carryover_out = NO_CARRYOVER
     if total < 0:
-        carryover_out = loss_carryover(short_term, long_term, deductible, prior_year_taxable_income)
+        line1 = worksheet_line1(prior_year_taxable_income, ordinary_income, deductible)
+        carryover_out = loss_carryover(short_term, long_term, deductible, line1)
     return Netting(short_term, long_term, total, deductible, carryover_out, filing_status)
+
+
+def worksheet_line1(taxable_income: Decimal | None, ordinary_income: Decimal | None,
+                    deductible_loss: Decimal) -> Decimal | None:
+    """Line 1 of the Capital Loss Carryover Worksheet for a year with a net loss
+    (docs/rules.md#the-carryover-worksheets-line-1): the year's taxable income as given; else, from the
+    year's ordinary income, that income less the deductible loss (its capital result after the limit);
+    else None (large enough)."""
+    if taxable_income is not None:
+        return taxable_income
+    return None if ordinary_income is None else ordinary_income - deductible_loss
 
 
 def loss_carryover(
@@ -157,6 +173,7 @@ def net_years(
     carryover_in: Carryover = NO_CARRYOVER,
     filing_status: FilingStatus = FilingStatus.SINGLE,
     prior_year_taxable_income: Mapping[int, Decimal] | None = None,
+    ordinary_income: Mapping[int, Decimal] | None = None,
 ) -> dict[int, Netting]:
     """Net consecutive years, each year's carryover out feeding the next
     (docs/rules.md#netting-the-loss-limit-and-carryover: a loss carries forward indefinitely, keeping its character).
@@ -165,17 +182,21 @@ def net_years(
     and the last are netted with zero gains, so a carryover passes through them (and is used against the
     loss limit there). carryover_in enters the first year.
     prior_year_taxable_income: year -> THAT year's Form 1040 line 15 taxable income, used for the carryover
-    out of that year (see `net_capital`); a missing year means large enough.
+    out of that year (see `net_capital`).
+    ordinary_income: year -> that year's ordinary taxable income, for the worksheet's line 1 of a year
+    without taxable income (see `net_capital`); a year in neither mapping means large enough.
     Each year's result equals `net_capital` on that year's inputs and the previous year's carryover out.
     """
     if not results:
         return {}
     incomes = prior_year_taxable_income or {}
+    ordinary = ordinary_income or {}
     nettings: dict[int, Netting] = {}
     carryover = carryover_in
     for year in range(min(results), max(results) + 1):
         short_term_gain, long_term_gain = results.get(year, (ZERO, ZERO))
-        netting = net_capital(short_term_gain, long_term_gain, carryover, filing_status, incomes.get(year))
+        netting = net_capital(short_term_gain, long_term_gain, carryover, filing_status, incomes.get(year),
+                              ordinary.get(year))
         nettings[year] = netting
         carryover = netting.carryover_out
     return nettings

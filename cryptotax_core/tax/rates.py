@@ -1,16 +1,19 @@
-"""Federal income tax rates by year and an estimate of the tax on a year's capital results
-(docs/rules.md#rates; Rev. Procs. 2023-34, 2024-40, 2025-32).
+"""Federal income tax rates by year: the ordinary brackets and the long-term bands stacked on top of
+ordinary income (docs/rules.md#rates; Rev. Procs. 2023-34, 2024-40, 2025-32).
 
-Every table is versioned by tax year and names its source; a year without a table is an error.
+Every table of the estimate (these, the standard deduction, the AMT figures) is versioned by tax year and
+names its source; a year without a table is an error (`UnsupportedYear`), never a silent fallback.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
-from cryptotax_core.summary import cents as _cents
-from cryptotax_core.tax.netting import ZERO, FilingStatus, Netting
+from cryptotax_core.errors import UserError
+from cryptotax_core.tax.netting import ZERO, FilingStatus
 
 ORDINARY_RATES: tuple[Decimal, ...] = tuple(
     Decimal(rate) for rate in ("0.10", "0.12", "0.22", "0.24", "0.32", "0.35")
@@ -21,14 +24,6 @@ TOP_ORDINARY_RATE = Decimal("0.37")
 LONG_TERM_RATES: tuple[Decimal, Decimal, Decimal] = (Decimal(0), Decimal("0.15"), Decimal("0.20"))
 """Long-term rates: 0% up to the first threshold of taxable income, 15% up to the second, 20% above
 (docs/rules.md#rates; IRC 1(h))."""
-NIIT_RATE = Decimal("0.038")
-NIIT_THRESHOLD: dict[FilingStatus, Decimal] = {
-    FilingStatus.SINGLE: Decimal(200_000),
-    FilingStatus.MFJ: Decimal(250_000),
-    FilingStatus.MFS: Decimal(125_000),
-    FilingStatus.HOH: Decimal(200_000),
-}
-"""Net investment income tax: 3.8% above these modified AGIs, not indexed (docs/rules.md#rates; IRC 1411)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +118,32 @@ RATE_TABLES: dict[int, RateTable] = {
 """Indexed rate tables by tax year, each from the Rev. Proc. it names (docs/rules.md#rates)."""
 
 
-class UnsupportedYear(ValueError):
-    """No rate table exists for the year (docs/rules.md#rates: an unknown year is an error)."""
+class UnsupportedYear(UserError, ValueError):
+    """No table of the estimate exists for the year (docs/rules.md#rates: an unknown year is an error).
 
-    def __init__(self, year: int) -> None:
+    A `UserError` (the user names the year); also a `ValueError`, which the command line reports as a
+    setting it cannot use."""
+
+    def __init__(self, year: int, tables: str = "rate tables", known: Iterable[int] = ()) -> None:
         self.year = year
-        known = ", ".join(str(known_year) for known_year in sorted(RATE_TABLES))
-        super().__init__(f"tax year {year} is not supported: rate tables exist for {known}")
+        years = ", ".join(str(known_year) for known_year in sorted(known or RATE_TABLES))
+        super().__init__(f"tax year {year} is not supported: {tables} exist for {years}")
+
+
+T = TypeVar("T")
+
+
+def for_year(tables: Mapping[int, T], year: int, what: str) -> T:
+    """The table of `year` among `tables` (one per year); `UnsupportedYear` naming `what` if there is none."""
+    try:
+        return tables[year]
+    except KeyError:
+        raise UnsupportedYear(year, what, tables) from None
 
 
 def rate_table(year: int) -> RateTable:
-    """The table for `year`; `UnsupportedYear` if there is none."""
-    try:
-        return RATE_TABLES[year]
-    except KeyError:
-        raise UnsupportedYear(year) from None
+    """The rate table for `year`; `UnsupportedYear` if there is none."""
+    return for_year(RATE_TABLES, year, "rate tables")
 
 
 def _banded(
@@ -174,100 +180,3 @@ def long_term_gain_tax(ordinary_taxable: Decimal, gain: Decimal, year: int, stat
     Worksheet / Qualified Dividends and Capital Gain Tax Worksheet), unrounded."""
     bounds = rate_table(year).long_term[status]
     return _banded(ordinary_taxable, ordinary_taxable + gain, bounds, LONG_TERM_RATES)
-
-
-def niit(net_investment_income: Decimal, magi: Decimal, status: FilingStatus) -> Decimal:
-    """Net investment income tax: 3.8% of the smaller of net investment income and modified AGI above the
-    threshold (docs/rules.md#rates; IRC 1411, Form 8960), unrounded."""
-    excess = max(ZERO, magi - NIIT_THRESHOLD[status])
-    return NIIT_RATE * min(max(ZERO, net_investment_income), excess)
-
-
-@dataclass(frozen=True, slots=True)
-class TaxEstimate:
-    """Federal tax with and without a year's capital results, in cents.
-
-    ordinary_income: the other taxable income given (everything but capital gains and losses).
-    short_term: capital gain taxed at ordinary rates (net short-term gain left after netting).
-    long_term: net capital gain taxed at the long-term rates.
-    capital_loss_deduction: the net capital loss deducted from ordinary income (positive).
-    taxable_income: Form 1040 line 15 as estimated (never below zero).
-    ordinary_tax: tax on taxable income other than `long_term`, by the ordinary brackets.
-    long_term_tax / niit: tax on `long_term` stacked on top / net investment income tax.
-    total_tax: ordinary_tax + long_term_tax + niit.
-    baseline_tax: the tax on `ordinary_income` alone, as if there were no capital results.
-    capital_gains_tax: total_tax - baseline_tax (negative when a loss deduction saves tax).
-    """
-
-    year: int
-    filing_status: FilingStatus
-    ordinary_income: Decimal
-    short_term: Decimal
-    long_term: Decimal
-    capital_loss_deduction: Decimal
-    taxable_income: Decimal
-    ordinary_tax: Decimal
-    long_term_tax: Decimal
-    niit: Decimal
-    total_tax: Decimal
-    baseline_tax: Decimal
-    capital_gains_tax: Decimal
-
-
-def estimate_tax(
-    year: int, status: FilingStatus, other_taxable_income: Decimal, netting: Netting
-) -> TaxEstimate:
-    """Estimate the federal tax on a year's netted capital results (docs/rules.md#rates; Schedule D lines
-    15-21 and the Qualified Dividends and Capital Gain Tax Worksheet).
-
-    - Net capital gain (taxed at long-term rates) is the smaller of net long-term gain (line 15) and the
-      total (line 16) when both are gains; the rest of a positive total is taxed as ordinary income.
-    - A net loss reduces ordinary income by `netting.deductible_loss` only.
-    - Taxable income = other_taxable_income + the capital result, floored at zero; the net capital gain
-      taxed at long-term rates is at most that taxable income (as in the worksheet), and is stacked on
-      top of the ordinary part to find its band.
-    - NIIT approximation: net investment income is the positive capital total only (no dividends,
-      interest or rents), and modified AGI is approximated as other_taxable_income + the capital total.
-      Real MAGI is before deductions, so this understates NIIT for taxpayers near the threshold.
-    - `status` must be the filing status the netting was computed for (its loss limit depends on it).
-    - The baseline (tax without capital results) is the ordinary tax on other_taxable_income, no NIIT.
-    - Amounts are exact until the final fields, each rounded to cents (half up); total_tax is the sum of
-      the rounded parts.
-    """
-    if status is not netting.filing_status:
-        raise ValueError(
-            f"the netting was computed for filing status '{netting.filing_status.value}' "
-            f"but the tax is estimated for '{status.value}': the loss limit differs"
-        )
-    if netting.total > 0:
-        net_capital_gain = max(ZERO, min(netting.long_term, netting.total))
-        capital_income = netting.total
-    else:
-        net_capital_gain = ZERO
-        capital_income = -netting.deductible_loss
-    taxable_income = max(ZERO, other_taxable_income + capital_income)
-    long_term = min(net_capital_gain, taxable_income)
-    ordinary_taxable = taxable_income - long_term
-    short_term = max(ZERO, netting.total) - net_capital_gain
-
-    ordinary = _cents(ordinary_tax(ordinary_taxable, year, status))
-    long_term_tax = _cents(long_term_gain_tax(ordinary_taxable, long_term, year, status))
-    investment_income = max(ZERO, netting.total)
-    niit_tax = _cents(niit(investment_income, other_taxable_income + investment_income, status))
-    total = ordinary + long_term_tax + niit_tax
-    baseline = _cents(ordinary_tax(other_taxable_income, year, status))
-    return TaxEstimate(
-        year=year,
-        filing_status=status,
-        ordinary_income=_cents(other_taxable_income),
-        short_term=_cents(short_term),
-        long_term=_cents(long_term),
-        capital_loss_deduction=_cents(netting.deductible_loss),
-        taxable_income=_cents(taxable_income),
-        ordinary_tax=ordinary,
-        long_term_tax=long_term_tax,
-        niit=niit_tax,
-        total_tax=total,
-        baseline_tax=baseline,
-        capital_gains_tax=total - baseline,
-    )

@@ -69,11 +69,12 @@ def test_the_best_identification_beats_every_single_method() -> None:
     found = compared(THREE_LOTS_TWO_SALES, "100000")
     # HIFO and LIFO: S1 takes H (short-term 20,000), S2 takes M (long-term 30,000).
     #   ordinary on 120,000: 16,712 + 5,700 x 22% (1,254) + 14,300 x 24% (3,432) = 21,398; LT 30,000 x 15% = 4,500
-    #   MAGI 150,000 < 200,000: no NIIT. 25,898.
+    #   MAGI 150,000 + the 16,100 standard deduction = 166,100 < 200,000: no NIIT. 25,898.
     # FIFO and LOFO: L then M, both long-term: 110,000 + 30,000 = 140,000 x 15% = 21,000; NIIT 3.8% x
-    #   (240,000 - 200,000) = 1,520; 16,712 + 21,000 + 1,520 = 39,232.
+    #   (240,000 + 16,100 - 200,000) = 3.8% x 56,100 = 2,131.80; 16,712 + 21,000 + 2,131.80 = 39,843.80.
     # Best: S1 takes M (long-term 30,000), S2 takes H once long-term (20,000): 50,000 x 15% = 7,500; 24,212.
-    assert taxes(found) == {"FIFO": 39232, "LIFO": 25898, "HIFO": 25898, "LOFO": 39232, "Best identification": 24212}
+    assert taxes(found) == {"FIFO": D("39843.80"), "LIFO": 25898, "HIFO": 25898, "LOFO": D("39843.80"),
+                            "Best identification": 24212}
     assert [(c.sale.tx_id, c.lot_ids, c.short_term, c.long_term) for c in found.best.sales] == [
         ("S1", "M:1", 0, 30000), ("S2", "H:1", 0, 20000)]
 
@@ -108,9 +109,10 @@ def test_recorded_lot_ids_are_kept_under_every_method() -> None:
         "FIFO cannot be used for 2026: row 6, column Lot IDs: the lot 'L' has 0 BTC left in 'Coinbase', not 1", None,
         None, "LOFO cannot be used for 2026: row 6, column Lot IDs: the lot 'L' has 0 BTC left in 'Coinbase', not 1"]
     # S1 takes H (HIFO, LIFO): short-term 20,000: ordinary on 120,000 = 21,398; LT 110,000 x 15% = 16,500;
-    #   NIIT 3.8% x (230,000 - 200,000) = 1,140: 39,038.
-    # S1 takes M instead: LT 140,000 x 15% = 21,000 + 16,712 + NIIT 3.8% x 40,000 (1,520) = 39,232: worse.
-    assert taxes(found) == {"FIFO": None, "LIFO": 39038, "HIFO": 39038, "LOFO": None, "Best identification": 39038}
+    #   NIIT 3.8% x (230,000 + 16,100 standard deduction - 200,000) = 3.8% x 46,100 = 1,751.80: 39,649.80.
+    # S1 takes M instead: LT 140,000 x 15% = 21,000 + 16,712 + NIIT 3.8% x 56,100 (2,131.80) = 39,843.80: worse.
+    assert taxes(found) == {"FIFO": None, "LIFO": D("39649.80"), "HIFO": D("39649.80"), "LOFO": None,
+                            "Best identification": D("39649.80")}
     assert [(c.lot_ids, c.recorded) for c in found.best.sales] == [("H:1", False), ("L", True)]
 
 

@@ -50,9 +50,12 @@ def test_harvest_prints_the_lots_the_ranking_and_the_plan(capsys: pytest.Capture
                          "2026-11-22", "--other-income", "100000")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    # as it is: long-term 5,000 at 15% = 750 on 16,712
+    # as it is: long-term 5,000 at 15% = 750 on 16,712; AMT: AMTI 105,000 + 16,100 = 121,100 less the 90,100
+    # exemption = 31,000: 26% x 26,000 (the ordinary part) + 750 = 7,510 < 17,462, none
     assert ("Realized so far: short-term 0.00, long-term 5,000.00; carryover in 0.00 short, 0.00 long; estimated "
-            "federal tax 17,462.00") in lines
+            "federal tax 17,462.00 (AMT 0.00)") in lines
+    assert "  The estimate's ordinary income 100,000.00 = your other income 100,000.00 + the table's income 0.00" \
+        in lines
     assert ("ETH-1  ETH    Coinbase  2026-02-01        10   30,000.00  20,000.00  -10,000.00  short  2027-02-02 "
             "(72 days)") in lines
     # ETH saves 1,410 and needs 8 of its 10 units; SOL then saves nothing more and adds 5,000 to the carryover
@@ -97,9 +100,12 @@ def test_compare_prints_every_method_and_the_best_lots(capsys: pytest.CaptureFix
     code, out, _ = run(capsys, "compare", str(three_lots), "--other-income", "100000")
     assert code == 0
     lines = out.splitlines()
-    assert "FIFO                       0.00  140,000.00  140,000.00      0.00           0.00  39,232.00" in lines
-    assert "HIFO                  20,000.00   30,000.00   50,000.00      0.00           0.00  25,898.00" in lines
-    assert "Best identification        0.00   50,000.00   50,000.00      0.00           0.00  24,212.00" in lines
+    # test_compare.py works these out (FIFO: NIIT on modified AGI with the 16,100 standard deduction)
+    assert "FIFO                       0.00  140,000.00  140,000.00      0.00           0.00  0.00  39,843.80" in lines
+    assert "HIFO                  20,000.00   30,000.00   50,000.00      0.00           0.00  0.00  25,898.00" in lines
+    assert "Best identification        0.00   50,000.00   50,000.00      0.00           0.00  0.00  24,212.00" in lines
+    assert "The estimates' ordinary income 100,000.00 = your other income 100,000.00 + the table's income 0.00" \
+        in lines
     assert "  5  S1  2026-03-01  BTC    Coinbase         1  M:1            0.00  30,000.00" in lines
     assert "  6  S2  2026-06-01  BTC    Coinbase         1  H:1            0.00  20,000.00" in lines
 
@@ -110,7 +116,7 @@ def test_compare_json_for_a_year(capsys: pytest.CaptureFixture[str], three_lots:
     document = json.loads(out)
     assert (code, document["tax_year"]) == (0, 2026)
     assert [(m["label"], m["year"]["estimated_tax"]) for m in document["methods"]] == [
-        ("FIFO", "39232.00"), ("LIFO", "25898.00"), ("HIFO", "25898.00"), ("LOFO", "39232.00")]
+        ("FIFO", "39843.80"), ("LIFO", "25898.00"), ("HIFO", "25898.00"), ("LOFO", "39843.80")]
     assert [s["lot_ids"] for s in document["best"]["sales"]] == ["M:1", "H:1"]
 
 
@@ -121,9 +127,11 @@ def test_whatif_previews_a_sale(capsys: pytest.CaptureFixture[str], three_lots: 
     lines = out.splitlines()
     assert "sell 1 BTC from Coinbase on 2026-11-20 at 85,000.00 (proceeds 85,000.00); Coinbase holds 1 BTC" in lines
     # under FIFO, S1 and S2 took L and M: H is left, a long-term loss of 15,000 that offsets long-term gain:
-    # 15,000 x 15% = 2,250 and NIIT on 15,000 less above 200,000 (3.8% = 570): 2,820 less tax
-    assert "Tax year 2026 without the sale: net 140,000.00; estimated federal tax 39,232.00" in lines
-    assert "FIFO (yours)     H:1      -15,000.00        0.00  -15,000.00   -2,820.00      -15,000.00" in lines
+    # 15,000 x 15% = 2,250 and NIIT on 15,000 less above 200,000 (3.8% = 570): 2,820 less tax; the year
+    # without it: 39,843.80 (test_compare.py)
+    assert "Tax year 2026 without the sale: net 140,000.00; estimated federal tax 39,843.80 (AMT 0.00)" in lines
+    assert "FIFO (yours)     H:1      -15,000.00        0.00  -15,000.00   -2,820.00           0.00      -15,000.00" \
+        in lines
 
 
 def test_whatif_mistakes(capsys: pytest.CaptureFixture[str], three_lots: Path) -> None:

@@ -135,6 +135,29 @@ def test_taxable_income_per_year() -> None:
     assert nettings[2025].carryover_out == carry(7000, 0)
 
 
+@pytest.mark.parametrize(("taxable", "ordinary", "carried"), [
+    # docs/rules.md#the-carryover-worksheets-line-1: a net short-term loss of 10,000, 3,000 deducted.
+    # Ordinary income 1,000, no taxable income given: line 1 = 1,000 - 3,000 = -2,000; line 2 = 3,000;
+    # line 3 = max(0, -2,000 + 3,000) = 1,000; line 4 = min(3,000, 1,000) = 1,000; line 8 = 10,000 - 1,000
+    (None, "1000", 9000),
+    # ordinary income 6,000: line 1 = 3,000, line 3 = 6,000, line 4 = 3,000: 7,000 carried
+    (None, "6000", 7000),
+    # ordinary income -4,000 (the deduction above the income): line 1 = -7,000, line 3 = 0: all 10,000 carried
+    (None, "-4000", 10000),
+    # the taxable income given wins over the ordinary income: line 1 = -2,500, line 3 = 500: 9,500 carried
+    ("-2500", "50000", 9500),
+    # neither: large enough
+    (None, None, 7000),
+], ids=["ordinary-1000", "ordinary-6000", "negative", "taxable-given", "neither"])
+def test_worksheet_line_1_from_the_ordinary_income(taxable: str | None, ordinary: str | None, carried: int) -> None:
+    netting = net_capital(D(-10000), D(0), Carryover(), SINGLE, None if taxable is None else D(taxable),
+                          None if ordinary is None else D(ordinary))
+    assert (netting.deductible_loss, netting.carryover_out) == (3000, carry(carried, 0))
+    years = net_years({2025: (D(-10000), D(0))}, Carryover(), SINGLE, {} if taxable is None else {2025: D(taxable)},
+                      {} if ordinary is None else {2025: D(ordinary)})
+    assert years[2025] == netting
+
+
 def test_no_years() -> None:
     assert net_years({}, carry(100, 0), SINGLE) == {}
 

@@ -1,5 +1,5 @@
-"""Rate tables and the tax estimate (docs/rules.md#rates): bracket edges for every year and status, the
-long-term bands stacked on ordinary income, NIIT, and the unknown-year error."""
+"""Rate tables (docs/rules.md#rates): bracket edges for every year and status, the long-term bands stacked on
+ordinary income, and the unknown-year error of every table of the estimate."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from cryptotax_core import UserError
+from cryptotax_core.tax.amt import AMT_TABLES, amt_table
+from cryptotax_core.tax.deduction import STANDARD_DEDUCTIONS, standard_deduction
+from cryptotax_core.tax.estimate import estimate_tax
 from cryptotax_core.tax.netting import FilingStatus, net_capital
-from cryptotax_core.tax.rates import (
-    RATE_TABLES,
-    UnsupportedYear,
-    estimate_tax,
-    long_term_gain_tax,
-    ordinary_tax,
-)
+from cryptotax_core.tax.rates import RATE_TABLES, UnsupportedYear, long_term_gain_tax, ordinary_tax
 
 D = Decimal
 SINGLE, MFJ, MFS, HOH = FilingStatus.SINGLE, FilingStatus.MFJ, FilingStatus.MFS, FilingStatus.HOH
@@ -118,96 +116,26 @@ def test_long_term_stacking(year: int, status: FilingStatus, ordinary: str, gain
     assert long_term_gain_tax(D(ordinary), D(gain), year, status) == D(tax)
 
 
-def test_estimate_straddle_example() -> None:
-    estimate = estimate_tax(2025, SINGLE, D(40000), net_capital(D(0), D(20000)))
-    # ordinary 40,000: 1,192.50 + 12% * 28,075 = 4,561.50; long-term 1,747.50 (see above)
-    assert estimate.ordinary_tax == D("4561.50")
-    assert estimate.long_term_tax == D("1747.50")
-    assert estimate.niit == 0
-    assert estimate.total_tax == D("6309.00")
-    assert estimate.baseline_tax == D("4561.50")
-    assert estimate.capital_gains_tax == D("1747.50")
-    assert (estimate.short_term, estimate.long_term, estimate.taxable_income) == (D(0), D(20000), D(60000))
-
-
-@pytest.mark.parametrize(("short", "long", "ordinary_part", "long_part"), [
-    ("10000", "-4000", "6000", "0"),  # long-term loss offsets short-term gain: all ordinary
-    ("-3000", "10000", "0", "7000"),  # short-term loss reduces the net capital gain (line 16 < line 15)
-    ("5000", "10000", "5000", "10000"),  # both gains: line 15 is the net capital gain
-], ids=["lt-loss", "st-loss", "both-gains"])
-def test_net_capital_gain_is_smaller_of_lines_15_and_16(
-    short: str, long: str, ordinary_part: str, long_part: str
-) -> None:
-    estimate = estimate_tax(2025, SINGLE, D(50000), net_capital(D(short), D(long)))
-    assert estimate.short_term == D(ordinary_part)
-    assert estimate.long_term == D(long_part)
-
-
-def test_short_term_gain_taxed_as_ordinary() -> None:
-    # 2025 single, 50,000 + 6,000 net short-term: 5,578.50 + 22% * 7,525 = 7,234.00;
-    # baseline 5,578.50 + 22% * 1,525 = 5,914.00; difference = 6,000 * 22% = 1,320.00
-    estimate = estimate_tax(2025, SINGLE, D(50000), net_capital(D(10000), D(-4000)))
-    assert (estimate.ordinary_tax, estimate.baseline_tax, estimate.capital_gains_tax) == (
-        D("7234.00"), D("5914.00"), D("1320.00"))
-
-
-def test_loss_deduction_lowers_tax() -> None:
-    # 2025 single, 50,000 - 3,000: 1,192.50 + 12% * 35,075 = 5,401.50; saves 1,525 * 22% + 1,475 * 12%
-    estimate = estimate_tax(2025, SINGLE, D(50000), net_capital(D(-10000), D(0)))
-    assert estimate.capital_loss_deduction == D(3000)
-    assert estimate.taxable_income == D(47000)
-    assert estimate.ordinary_tax == D("5401.50")
-    assert estimate.capital_gains_tax == D("-512.50")
-
-
-@pytest.mark.parametrize(("year", "status", "ordinary", "short", "long", "niit"), [
-    # MAGI 230,000 - 200,000 = 30,000 < 50,000 of gain: 3.8% * 30,000
-    (2025, SINGLE, "180000", "50000", "0", "1140.00"),
-    # MAGI 600,000 - 250,000 = 350,000 > 100,000 of gain: 3.8% * 100,000
-    (2024, MFJ, "500000", "0", "100000", "3800.00"),
-    # mfs threshold 125,000: MAGI 130,000 -> 3.8% * 5,000
-    (2026, MFS, "120000", "0", "10000", "190.00"),
-    # hoh threshold 200,000, MAGI 199,000: none
-    (2026, HOH, "190000", "9000", "0", "0"),
-    # a net loss is no investment income
-    (2025, SINGLE, "400000", "-5000", "0", "0"),
-], ids=["single-partial", "mfj-all-gain", "mfs", "hoh-under", "loss"])
-def test_niit(year: int, status: FilingStatus, ordinary: str, short: str, long: str, niit: str) -> None:
-    netting = net_capital(D(short), D(long), filing_status=status)
-    assert estimate_tax(year, status, D(ordinary), netting).niit == D(niit)
-
-
-def test_estimate_parts_add_up_and_round_half_up() -> None:
-    # 2024 single, 47,025 ordinary + 10.01 long-term: 15% * 10.01 = 1.5015 -> 1.50
-    estimate = estimate_tax(2024, SINGLE, D(47025), net_capital(D(0), D("10.01")))
-    assert estimate.long_term_tax == D("1.50")
-    assert estimate.total_tax == estimate.ordinary_tax + estimate.long_term_tax + estimate.niit
-    # 0.05 of ordinary income at 10% = 0.005 -> 0.01 (half up)
-    assert estimate_tax(2024, SINGLE, D("0.05"), net_capital(D(0), D(0))).ordinary_tax == D("0.01")
-
-
-def test_gain_over_negative_other_income() -> None:
-    # other income -5,000 (deductions above income) + 8,000 long-term: taxable 3,000, all of it at 0%
-    estimate = estimate_tax(2025, SINGLE, D(-5000), net_capital(D(0), D(8000)))
-    assert (estimate.taxable_income, estimate.long_term, estimate.total_tax) == (D(3000), D(3000), D(0))
-
-
-@pytest.mark.parametrize("call", [
-    lambda: ordinary_tax(D(1000), 2023, SINGLE),
-    lambda: estimate_tax(2023, SINGLE, D(1000), net_capital(D(0), D(0))),
-    lambda: long_term_gain_tax(D(0), D(1000), 2027, SINGLE),
-], ids=["ordinary-2023", "estimate-2023", "long-term-2027"])
-def test_unsupported_year(call: Callable[[], object]) -> None:
-    with pytest.raises(UnsupportedYear, match=r"rate tables exist for 2024, 2025, 2026") as info:
+@pytest.mark.parametrize(("call", "tables"), [
+    (lambda: ordinary_tax(D(1000), 2023, SINGLE), "rate tables"),
+    (lambda: estimate_tax(2023, SINGLE, D(1000), net_capital(D(0), D(0))), "rate tables"),
+    (lambda: long_term_gain_tax(D(0), D(1000), 2027, SINGLE), "rate tables"),
+    (lambda: standard_deduction(2027, MFJ), "standard deduction tables"),
+    (lambda: amt_table(2023), "AMT tables"),
+], ids=["ordinary-2023", "estimate-2023", "long-term-2027", "deduction-2027", "amt-2023"])
+def test_unsupported_year(call: Callable[[], object], tables: str) -> None:
+    with pytest.raises(UnsupportedYear, match=rf"{tables} exist for 2024, 2025, 2026") as info:
         call()
-    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, UserError) and isinstance(info.value, ValueError)
+
+
+def test_every_table_of_the_estimate_covers_the_same_years() -> None:
+    assert sorted(STANDARD_DEDUCTIONS) == sorted(AMT_TABLES) == sorted(RATE_TABLES) == [2024, 2025, 2026]
+    for tables in (STANDARD_DEDUCTIONS, AMT_TABLES):
+        for year, table in tables.items():
+            assert table.year == year and table.source.startswith(("Rev. Proc. 20", "Pub. L. 119-21"))
 
 
 def test_unsupported_year_message() -> None:
     message = "tax year 2023 is not supported: rate tables exist for 2024, 2025, 2026"
     assert str(UnsupportedYear(2023)) == message
-
-
-def test_status_must_match_netting() -> None:
-    with pytest.raises(ValueError, match="filing status 'mfs'"):
-        estimate_tax(2025, SINGLE, D(1000), net_capital(D(-5000), D(0), filing_status=MFS))
