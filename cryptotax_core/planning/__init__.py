@@ -14,7 +14,8 @@ from cryptotax_core.planning.compare import (
     SaleChoice,
     compare_methods,
 )
-from cryptotax_core.planning.harvest import SOON_DAYS, Candidate, Harvest, Step, harvest
+from cryptotax_core.planning.harvest import Candidate, Harvest, Step, harvest
+from cryptotax_core.planning.harvest_notes import SOON_DAYS, LotNotes
 from cryptotax_core.planning.position import Outcome, YearPosition, year_position
 from cryptotax_core.planning.prices import PriceError, Prices, prices_from_pairs, prices_from_texts
 from cryptotax_core.planning.unrealized import LotValue, Unrealized, unrealized
@@ -29,6 +30,7 @@ __all__ = [
     "Candidate",
     "Comparison",
     "Harvest",
+    "LotNotes",
     "LotValue",
     "MethodResult",
     "Outcome",

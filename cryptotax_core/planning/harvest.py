@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from cryptotax_core.engine import WASH_SALE_DAYS, compute
 from cryptotax_core.model import AssetClass, InputError, LotPick, Term, Transaction, TxType
+from cryptotax_core.planning.harvest_notes import LotNotes, lot_notes, portfolio_notes
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains, year_position
 from cryptotax_core.planning.prices import Prices
 from cryptotax_core.planning.unrealized import LotValue, Unrealized, lot_pick_text, unrealized
@@ -25,11 +26,8 @@ from cryptotax_core.planning.whatif import Sale, sale_row
 from cryptotax_core.settings import Settings
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.tax.netting import LOSS_LIMIT
-from cryptotax_core.values import plain
 
 ZERO = Decimal(0)
-SOON_DAYS = 30
-"""A lot that turns long-term within this many days of the planning date gets a note."""
 QUANTITY_PLACES = Decimal("1e-8")  # a partial quantity is rounded up to 8 decimals (a satoshi)
 
 
@@ -51,7 +49,12 @@ class Candidate:
     tax_saved: Decimal | None
     loss_used: Decimal
     carryover_added: Decimal
-    notes: tuple[str, ...]
+    facts: LotNotes  # what its notes say: purchases near the date, a problem, the loss disallowed
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """This lot's own notes; `Harvest.notes` tells them once per asset and kind."""
+        return lot_notes(self.facts)
 
     @property
     def disallowed(self) -> Decimal:
@@ -98,7 +101,7 @@ class Harvest:
     candidates: tuple[Candidate, ...]  # ranked
     plan: tuple[Step, ...]
     planned: Outcome  # the year with the plan's lots sold
-    notes: tuple[str, ...]  # about the whole portfolio: missing prices, gain lots worth waiting for
+    notes: tuple[str, ...]  # once per asset and kind, then missing prices (harvest_notes.portfolio_notes)
 
     @property
     def has_estimate(self) -> bool:
@@ -123,11 +126,9 @@ def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     order = {id(value): index for index, value in enumerate(valued.lots)}
     candidates.sort(key=lambda candidate: (-candidate.saving, candidate.value.gain, order[id(candidate.value)]))
     plan, planned = _plan(candidates, position, base)
-    notes = [*valued.notes, *(_wait_note(value) for value in valued.lots if value.gain > 0 and _soon(value))]
-    if not position.has_estimate:
-        notes.append(f"tax figures need the year's other income (Other income {on.year} in Settings, or "
-                     f"--other-income): lots are ranked by the loss this year can use")
-    return Harvest(on, position, base, valued, tuple(candidates), plan, planned, tuple(notes))
+    notes = portfolio_notes(valued, [candidate.facts for candidate in candidates], on,
+                            tax_figures=position.has_estimate)
+    return Harvest(on, position, base, valued, tuple(candidates), plan, planned, notes)
 
 
 def _candidate(value: LotValue, position: YearPosition, base: Outcome, transactions: Sequence[Transaction],
@@ -143,28 +144,9 @@ def _candidate(value: LotValue, position: YearPosition, base: Outcome, transacti
             problem = f"sold whole, the lot leaves {exc.issues[0]}"
     sold = position.plus(short_term, long_term)
     tax_saved = None if base.tax is None or sold.tax is None else base.tax - sold.tax
-    notes: list[str] = []
-    if value.term is Term.SHORT and value.days_to_long_term <= SOON_DAYS:
-        notes.append(f"turns long-term on {value.long_term_from} (in {value.days_to_long_term} days): sold "
-                     f"before then the loss stays short-term, which offsets short-term gains (taxed at "
-                     f"ordinary rates) first")
-    for tx in purchases:
-        when = "before" if tx.day <= value.on else "after"
-        rule = ("for stock a wash sale if those shares replace the ones sold (docs/rules.md#wash-sales)" if stock else
-                "a wash sale for stock; crypto is not covered today, a warning only (docs/rules.md#wash-sales)")
-        notes.append(f"{value.lot.asset} bought on {tx.day} (row {tx.row}), within {WASH_SALE_DAYS} days {when} "
-                     f"the sale: {rule}")
-    if problem:
-        notes.append(problem)
-    disallowed = short_term + long_term - value.gain
-    if disallowed:
-        notes.append(f"the wash sale disallows {disallowed:,.2f} of the loss (added to the basis of the shares "
-                     f"bought)")
-    if stock:
-        notes.append(f"buying {value.lot.asset} again within {WASH_SALE_DAYS} days after the sale would make it "
-                     f"a wash sale (docs/rules.md#wash-sales)")
+    facts = LotNotes(value, tuple(purchases), problem, short_term + long_term - value.gain)
     return Candidate(value, short_term, long_term, tax_saved, base.capital_income - sold.capital_income,
-                     sold.carryover_out - base.carryover_out, tuple(notes))
+                     sold.carryover_out - base.carryover_out, facts)
 
 
 def _engine_effect(transactions: Sequence[Transaction], settings: Settings,
@@ -211,17 +193,6 @@ def _saving(before: Outcome, after: Outcome) -> Decimal:
     if before.tax is not None and after.tax is not None:
         return before.tax - after.tax
     return before.capital_income - after.capital_income
-
-
-def _soon(value: LotValue) -> bool:
-    return value.term is Term.SHORT and value.days_to_long_term <= SOON_DAYS
-
-
-def _wait_note(value: LotValue) -> str:
-    lot = value.lot
-    return (f"{plain(lot.quantity)} {lot.asset} (lot {lot.lot_id}, {lot.wallet}) has a gain of {value.gain:,.2f} "
-            f"and turns long-term on {value.long_term_from}, in {value.days_to_long_term} days: if you mean to "
-            f"sell it, waiting until then gets the long-term rates")
 
 
 def _purchases_near(transactions: Sequence[Transaction], value: LotValue) -> list[Transaction]:

@@ -100,8 +100,11 @@ def test_lots_turning_long_term_in_10_days_are_flagged() -> None:
     assert (loss.value.term.value, loss.value.days_to_long_term) == ("short", 10)
     assert loss.notes == ("turns long-term on 2026-12-02 (in 10 days): sold before then the loss stays short-term, "
                           "which offsets short-term gains (taxed at ordinary rates) first",)
-    assert found.notes == ("1 BTC (lot GAIN, Coinbase) has a gain of 30,000.00 and turns long-term on 2026-12-02, "
-                           "in 10 days: if you mean to sell it, waiting until then gets the long-term rates",)
+    assert found.notes == (
+        "BTC lots with a gain that turn long-term within 30 days: GAIN on 2026-12-02 (in 10 days): if you mean to "
+        "sell one, waiting until then gets the long-term rates",
+        "ETH loss lots that turn long-term within 30 days: LOSS on 2026-12-02 (in 10 days): sold before then, a loss "
+        "stays short-term, which offsets short-term gains (taxed at ordinary rates) first")
 
 
 def test_a_lot_31_days_from_long_term_is_not_flagged() -> None:
@@ -117,6 +120,28 @@ def test_a_crypto_purchase_within_30_days_is_a_warning_only() -> None:
                          "crypto is not covered today, a warning only (docs/rules.md#wash-sales)",)
     # the whole 10,000 short-term loss counts: 3,000 deducted at 22% = 660, 7,000 carried
     assert (old.disallowed, old.tax_saved, old.loss_used, old.carryover_added) == (0, 660, 3000, 7000)
+
+
+def test_the_notes_are_told_once_per_asset_and_kind() -> None:
+    # four ETH lots with a loss at 2,000, two of them purchases within 30 days of 2026-11-22: each lot's own notes
+    # name both purchases (or the one that is not its own), the harvest's notes name them once for ETH
+    rows = [buy("E1", "2026-01-05", "ETH", "1", "4000"), buy("E2", "2026-02-05", "ETH", "1", "4000"),
+            buy("E3", "2026-11-01", "ETH", "1", "2500"), buy("E4", "2026-11-20", "ETH", "1", "2100"),
+            buy("S1", "2026-01-05", "SOL", "10", "2000")]
+    found = planned(rows, {"ETH": D(2000), "SOL": D(100)})
+    assert {candidate.value.lot.lot_id: len(candidate.notes) for candidate in found.candidates} == {
+        "E1": 2, "E2": 2, "E3": 1, "E4": 1, "S1": 0}  # E3 and E4: the other's purchase, not its own
+    assert found.notes == ("ETH bought within 30 days of a sale on 2026-11-22: row 4 (2026-11-01), row 5 "
+                           "(2026-11-20): a wash sale for stock; crypto is not covered today, a warning only "
+                           "(docs/rules.md#wash-sales)",)
+
+
+def test_a_crypto_asset_names_five_of_its_purchases_and_counts_the_rest() -> None:
+    rows = [buy("OLD", "2026-01-05", "ETH", "10", "40000"),
+            *(buy(f"N{day}", f"2026-11-{day:02d}", "ETH", "1", "2000") for day in range(1, 8))]
+    (note,) = planned(rows, {"ETH": D(1900)}).notes
+    assert note.startswith("ETH bought within 30 days of a sale on 2026-11-22: row 3 (2026-11-01), row 4 "
+                           "(2026-11-02), row 5 (2026-11-03), row 6 (2026-11-04), row 7 (2026-11-05) and 2 more: ")
 
 
 def test_a_stock_purchase_within_30_days_is_a_wash_sale_computed_by_the_engine() -> None:
@@ -135,6 +160,12 @@ def test_a_stock_purchase_within_30_days_is_a_wash_sale_computed_by_the_engine()
         "buying XYZ again within 30 days after the sale would make it a wash sale (docs/rules.md#wash-sales)")
     # the 3,000 of room takes a third of the 9,000 that counts: 10 x 3,000 / 9,000, up to 8 decimals
     assert (found.plan[0].in_plan, found.plan[0].quantity) == (True, D("3.33333334"))
+    assert found.notes == (
+        "XYZ bought within 30 days of a sale on 2026-11-22: row 3 (2026-11-10): for stock a wash sale if those "
+        "shares replace the ones sold (docs/rules.md#wash-sales)",
+        "XYZ: the wash sale disallows part of the loss of lot OLD (1,000.00) (added to the basis of the shares "
+        "bought); the figures count it",
+        "buying XYZ again within 30 days after the sale would make it a wash sale (docs/rules.md#wash-sales)")
 
 
 def test_a_purchase_41_days_before_is_outside_the_window() -> None:

@@ -45,24 +45,45 @@ def three_lots(tmp_path: Path) -> Path:
     return path
 
 
-def test_harvest_prints_the_lots_the_ranking_and_the_plan(capsys: pytest.CaptureFixture[str], losses: Path) -> None:
+def test_harvest_prints_the_plan_first_then_the_ranking(capsys: pytest.CaptureFixture[str], losses: Path) -> None:
     code, out, err = run(capsys, "harvest", str(losses), "--price", "ETH=2000", "--price", "sol=50", "--as-of",
                          "2026-11-22", "--other-income", "100000")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    # as it is: long-term 5,000 at 15% = 750 on 16,712; AMT: AMTI 105,000 + 16,100 = 121,100 less the 90,100
-    # exemption = 31,000: 26% x 26,000 (the ordinary part) + 750 = 7,510 < 17,462, none
-    assert ("Realized so far: short-term 0.00, long-term 5,000.00; carryover in 0.00 short, 0.00 long; estimated "
-            "federal tax 17,462.00 (AMT 0.00)") in lines
-    assert "  The estimate's ordinary income 100,000.00 = your other income 100,000.00 + the table's income 0.00" \
-        in lines
-    assert ("ETH-1  ETH    Coinbase  2026-02-01        10   30,000.00  20,000.00  -10,000.00  short  2027-02-02 "
-            "(72 days)") in lines
     # ETH saves 1,410 and needs 8 of its 10 units; SOL then saves nothing more and adds 5,000 to the carryover
+    assert lines[:4] == [
+        "cryptotax harvest losses.csv: planning date 2026-11-22 · tax year 2026 · FIFO · filing status single",
+        "Plan: sell 1 lot on 2026-11-22 (rank 1): tax saved 1,410.00; carryover into 2027: 2,000.00",
+        "  The lots to sell, by asset and wallet (record their Lot IDs on the Sell rows):",
+        "  8 ETH from Coinbase: ETH-1:8"]
+    # as it is: long-term 5,000 at 15% = 750 on 16,712; AMT: AMTI 105,000 + 16,100 = 121,100 less the 90,100
+    # exemption = 31,000: 26% x 26,000 (the ordinary part) + 750 = 7,510 < 17,462, none. With the plan: the
+    # 3,000 deduction, tax on 97,000 = 16,052
+    assert "Realized so far: short-term 0.00, long-term 5,000.00; carryover in 0.00 short, 0.00 long" in lines
+    assert "  Estimated federal tax 17,462.00 as it stands (AMT 0.00), 16,052.00 with the plan (AMT 0.00)" in lines
+    assert ("  The estimates' ordinary income 100,000.00 = your other income 100,000.00 + the table's income "
+            "0.00") in lines
     assert "1  ETH-1  ETH    Coinbase  10,000.00  short   1,410.00  yes        1,410.00    2,000.00  ETH-1:8" in lines
     assert "2  SOL-1  SOL    Ledger     5,000.00  short     750.00  no             0.00    5,000.00" in lines
-    assert ("Plan: sell 1 on 2026-11-22 (record each sale's Lot IDs): tax saved 1,410.00; carryover into 2027: "
-            "2,000.00") in lines
+    # ETH 10 x 2,000 + SOL 100 x 50 = 25,000 against 40,000 of basis; the lots themselves only with --all
+    assert lines[-1] == "Open lots at your prices: 2, worth 25,000.00, unrealized gain -15,000.00 (--all lists them)"
+    assert not any(line.startswith("ETH-1  ETH    Coinbase  2026-02-01") for line in lines)
+
+
+def test_harvest_lists_the_top_candidates_and_all_of_them_when_asked(capsys: pytest.CaptureFixture[str],
+                                                                     losses: Path) -> None:
+    prices = ("--price", "ETH=2000", "--price", "SOL=50", "--as-of", "2026-11-22")
+    lines = run(capsys, "harvest", str(losses), *prices, "--top", "1")[1].splitlines()
+    assert "Harvest candidates, ranked by the loss the year can use when sold alone: the first 1 of 2 (--top N, " \
+           "--all)" in lines
+    assert not any(line.startswith("2  SOL-1") for line in lines)
+    lines = run(capsys, "harvest", str(losses), *prices, "--all")[1].splitlines()
+    assert any(line.startswith("2  SOL-1") for line in lines)
+    assert ("ETH-1  ETH    Coinbase  2026-02-01        10   30,000.00  20,000.00  -10,000.00  short  2027-02-02 "
+            "(72 days)") in lines
+    with pytest.raises(SystemExit):
+        main(["harvest", str(losses), *prices, "--top", "0"])
+    assert "argument --top: '0' is not a count: write a whole number such as 10" in capsys.readouterr().err
 
 
 def test_harvest_json(capsys: pytest.CaptureFixture[str], losses: Path) -> None:
@@ -93,21 +114,43 @@ def test_harvest_of_an_earlier_year_is_planned_as_of_its_last_day(capsys: pytest
                                                                    losses: Path) -> None:
     code, out, _ = run(capsys, "harvest", str(losses), "--price", "BTC=5000", "--year", "2025")
     assert code == 0
-    assert "planning date 2025-12-31 · tax year 2025 · FIFO · filing status single" in out.splitlines()
+    assert out.splitlines()[0] == ("cryptotax harvest losses.csv: planning date 2025-12-31 · tax year 2025 · FIFO · "
+                                   "filing status single")
 
 
-def test_compare_prints_every_method_and_the_best_lots(capsys: pytest.CaptureFixture[str], three_lots: Path) -> None:
+def test_compare_prints_the_answer_the_methods_and_how_to_reproduce_them(capsys: pytest.CaptureFixture[str],
+                                                                        three_lots: Path) -> None:
     code, out, _ = run(capsys, "compare", str(three_lots), "--other-income", "100000")
     assert code == 0
     lines = out.splitlines()
     # test_compare.py works these out (FIFO: NIIT on modified AGI with the 16,100 standard deduction)
-    assert "FIFO                       0.00  140,000.00  140,000.00      0.00           0.00  0.00  39,843.80" in lines
-    assert "HIFO                  20,000.00   30,000.00   50,000.00      0.00           0.00  0.00  25,898.00" in lines
-    assert "Best identification        0.00   50,000.00   50,000.00      0.00           0.00  0.00  24,212.00" in lines
+    assert lines[1] == "Lowest estimated tax 24,212.00: the best identification; your FIFO: 39,843.80"
+    assert "FIFO                 39,843.80        0.00  140,000.00  140,000.00      0.00     0.00  0.00" in lines
+    assert "HIFO                 25,898.00   20,000.00   30,000.00   50,000.00      0.00     0.00  0.00" in lines
+    assert "Best identification  24,212.00        0.00   50,000.00   50,000.00      0.00     0.00  0.00" in lines
     assert "The estimates' ordinary income 100,000.00 = your other income 100,000.00 + the table's income 0.00" \
         in lines
-    assert "  5  S1  2026-03-01  BTC    Coinbase         1  M:1            0.00  30,000.00" in lines
-    assert "  6  S2  2026-06-01  BTC    Coinbase         1  H:1            0.00  20,000.00" in lines
+    assert "  HIFO                 --method 2026=HIFO" in lines
+    assert "  Best identification  --method 2026=FIFO, with the Lot IDs below recorded on the year's sales" in lines
+    assert "  5  S1  2026-03-01  BTC    Coinbase         1  M:1" in lines
+    assert "  6  S2  2026-06-01  BTC    Coinbase         1  H:1" in lines
+    assert "Carryover into 2026: 0.00 short-term, 0.00 long-term (earlier years keep your settings)" in lines
+    assert max(len(line) for line in lines[:lines.index("To get a row from report: cryptotax report three.csv "
+                                                         "--year 2026 [the options given here] and")]) <= 100
+
+
+@pytest.mark.parametrize(("method", "lot_ids", "tax"), [
+    ("HIFO", {}, "25,898.00"),
+    ("FIFO", {"S1": "M:1", "S2": "H:1"}, "24,212.00"),  # the best identification with its Lot IDs recorded
+], ids=["a-method", "the-best-identification"])
+def test_report_with_the_options_compare_names_gives_the_rows_figures(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, method: str, lot_ids: dict[str, str], tax: str) -> None:
+    header, *rows = THREE_LOTS.splitlines()
+    path = tmp_path / "recorded.csv"
+    path.write_text("\n".join([header + ",Lot IDs", *(row + "," + lot_ids.get(row.split(",")[0], "") for row in rows)]))
+    out = run(capsys, "report", str(path), "--year", "2026", "--method", f"2026={method}", "--other-income",
+              "2026=100000")[1]
+    assert f"Estimated federal tax {tax};" in out
 
 
 def test_compare_json_for_a_year(capsys: pytest.CaptureFixture[str], three_lots: Path) -> None:
@@ -125,13 +168,36 @@ def test_whatif_previews_a_sale(capsys: pytest.CaptureFixture[str], three_lots: 
                        "--as-of", "2026-11-20", "--other-income", "100000")
     assert code == 0
     lines = out.splitlines()
-    assert "sell 1 BTC from Coinbase on 2026-11-20 at 85,000.00 (proceeds 85,000.00); Coinbase holds 1 BTC" in lines
     # under FIFO, S1 and S2 took L and M: H is left, a long-term loss of 15,000 that offsets long-term gain:
     # 15,000 x 15% = 2,250 and NIIT on 15,000 less above 200,000 (3.8% = 570): 2,820 less tax; the year
-    # without it: 39,843.80 (test_compare.py)
-    assert "Tax year 2026 without the sale: net 140,000.00; estimated federal tax 39,843.80 (AMT 0.00)" in lines
-    assert "FIFO (yours)     H:1      -15,000.00        0.00  -15,000.00   -2,820.00           0.00      -15,000.00" \
-        in lines
+    # without it: 39,843.80 (test_compare.py). Every choice takes H, the only lot.
+    assert lines[:2] == [
+        "cryptotax whatif three.csv: sell 1 BTC from Coinbase on 2026-11-20 at 85,000.00 (proceeds 85,000.00)",
+        "Best: your FIFO, tax change -2,820.00: no lot choice found does better; sell without Lot IDs"]
+    assert ("FIFO (yours)     -15,000.00  long        0.00  -15,000.00   -2,820.00           0.00      -15,000.00"
+            "     1") in lines
+    assert "The best lot choice takes the lots your FIFO takes: H:1" in lines
+    assert ("Coinbase holds 1 BTC on 2026-11-20; tax year 2026 without the sale: net 140,000.00; estimated") in lines
+
+
+def test_whatif_names_the_better_lots_and_every_choices_with_lots(capsys: pytest.CaptureFixture[str],
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text("ID,Date,Type,Asset,Quantity,USD Value,Wallet\n"
+                    "CHEAP,2025-01-10,Buy,BTC,1,40000,Coinbase\nDEAR,2025-02-10,Buy,BTC,1,60000,Coinbase\n")
+    options = ("whatif", str(path), "--asset", "BTC", "--quantity", "0.5", "--price", "70000", "--as-of",
+               "2026-11-20", "--other-income", "90000")
+    lines = run(capsys, *options)[1].splitlines()
+    # both lots long-term: FIFO sells half of CHEAP (gain 35,000 - 20,000 = 15,000), HIFO half of DEAR (5,000);
+    # 15% of each: 2,250 and 750, so DEAR saves 1,500
+    assert lines[1] == "Best: Best lot choice, tax change +750.00, 1,500.00 less than your FIFO (Lot IDs below)"
+    assert lines[lines.index("Lot IDs to record on the Sell row for the best lot choice (every choice's: --lots):")
+                 + 1] == "  DEAR:0.5"
+    lines = run(capsys, *options, "--lots")[1].splitlines()
+    start = lines.index("Lot IDs of each choice:")
+    assert lines[start + 1:start + 6] == ["  FIFO             CHEAP:0.5", "  LIFO             DEAR:0.5",
+                                          "  HIFO             DEAR:0.5", "  LOFO             CHEAP:0.5",
+                                          "  Best lot choice  DEAR:0.5"]
 
 
 def test_whatif_mistakes(capsys: pytest.CaptureFixture[str], three_lots: Path) -> None:
