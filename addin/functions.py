@@ -8,7 +8,6 @@ The parameters carry no type hints on purpose: xlwings turns hints into cell con
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -35,9 +34,9 @@ from addin.convert import (
     wallet_arg,
     year_arg,
 )
-from cryptotax_core import InputError, TaxEstimate, Term, cents, long_term_from, reconcile_cells, term_of
+from addin.planning import harvest_rows, methodcompare_rows, whatif_rows
+from cryptotax_core import InputError, TaxEstimate, Term, long_term_from, reconcile_cells, term_of
 from cryptotax_core.planning import (
-    IDENTIFICATION_RULE,
     PlanningError,
     Sale,
     compare_methods,
@@ -355,27 +354,6 @@ def UNREALIZED(transactions, prices, as_of=None, asset=None, wallet=None, settin
     return book.memo(("UNREALIZED", tuple(sorted(by_asset.items())), day, name, wallet_key), answer)
 
 
-def _estimate_notes(candidates: Sequence[TaxEstimate | None]) -> list[list[object]]:
-    """Note rows under a planning table: the ordinary income the year's estimates use (the same for every
-    choice) and, where AMT applies, what it leaves out."""
-    estimates = [estimate for estimate in candidates if estimate is not None]
-    if not estimates:
-        return []
-    first = estimates[0]
-    split = ("Other income, which includes the table's income " + f"{cents(first.table_income):,.2f}"
-             if first.table_income_included else
-             f"Other income {cents(first.other_income):,.2f} + the table's income {cents(first.table_income):,.2f}")
-    notes = sorted({estimate.amt_note for estimate in estimates if estimate.amt_note})
-    rows: list[list[object]] = [[f"Note: the tax estimates use ordinary income {cents(first.ordinary_income):,.2f} "
-                                 f"= {split}"]]
-    return rows + [[f"Note: {note}"] for note in notes]
-
-
-HARVEST_HEADER = ["Rank", "Lot", "Asset", "Wallet", "Acquired", "Quantity", "Value", "Cost basis", "Loss", "Term",
-                  "Days to long-term", "Tax saved", "Loss used this year", "In plan", "Plan saving",
-                  "Carryover added", "Sell", "Lot IDs", "Notes"]
-
-
 @func(category=CATEGORY)
 @cells("transactions", TRANSACTIONS_DOC)
 @cells("prices", PRICES_DOC)
@@ -390,33 +368,9 @@ def HARVEST(transactions, prices, as_of=None, settings=None):
 
     def answer() -> list[list[object]]:
         found = harvest(book.transactions.transactions, book.options.settings, book.options.tax, day, by_asset)
-        rows: list[list[object]] = [list(HARVEST_HEADER)]
-        for rank, step in enumerate(found.plan, start=1):
-            candidate = step.candidate
-            value, lot = candidate.value, candidate.value.lot
-            rows.append([rank, lot.lot_id, lot.asset, lot.wallet, excel_date(lot.acquired), quantity(lot.quantity),
-                         money(value.value), money(lot.cost_basis), money(candidate.loss), value.term.value,
-                         value.days_to_long_term, "" if candidate.tax_saved is None else money(candidate.tax_saved),
-                         money(candidate.loss_used), "yes" if step.in_plan else "no", money(step.saves),
-                         money(step.carryover_added), quantity(step.quantity) if step.in_plan else 0,
-                         step.lot_ids if step.in_plan else "", "; ".join(candidate.notes)])
-        saving = "Plan: tax saved" if found.has_estimate else "Plan: loss used this year"
-        rows += [[], [saving, money(found.plan_saves)],
-                 ["Plan: carryover to next year", money(found.planned.carryover_out)]]
-        if found.base.estimate and found.planned.estimate:
-            rows += [["Year: AMT as it stands", money(found.base.estimate.amt)],
-                     ["Year: AMT with the plan", money(found.planned.estimate.amt)]]
-        rows += [[f"Note: {note}"] for note in found.notes]
-        rows += _estimate_notes([found.base.estimate, found.planned.estimate])
-        return padded(rows)
+        return padded(harvest_rows(found))
 
     return book.memo(("HARVEST", tuple(sorted(by_asset.items())), day), answer)
-
-
-METHODCOMPARE_HEADER = ["Method", "Short-term gain", "Long-term gain", "Net total", "Deductible loss",
-                        "Carryover out", "Estimated tax", "AMT"]
-CHOICE_HEADER = ["Sale row", "ID", "Date", "Asset", "Wallet", "Quantity", "Lot IDs (best)", "Short-term gain",
-                 "Long-term gain", "Recorded"]
 
 
 @func(category=CATEGORY)
@@ -431,33 +385,9 @@ def METHODCOMPARE(transactions, year, settings=None):
 
     def answer() -> list[list[object]]:
         found = compare_methods(book.transactions.transactions, book.options.settings, book.options.tax, number)
-        rows: list[list[object]] = [list(METHODCOMPARE_HEADER)]
-        for method in (*found.methods, found.best):
-            if method.outcome is None:
-                rows.append([method.label, "", "", "", "", "", method.problem or ""])
-                continue
-            netting, estimate = method.outcome.netting, method.outcome.estimate
-            rows.append([method.label, money(method.short_term), money(method.long_term), money(netting.total),
-                         money(netting.deductible_loss), money(method.outcome.carryover_out),
-                         f"add 'Other income {number}' to Settings" if estimate is None else money(estimate.total_tax),
-                         "" if estimate is None else money(estimate.amt)])
-        rows += [[], list(CHOICE_HEADER)]
-        for choice in found.best.sales:
-            sale = choice.sale
-            rows.append([sale.row, sale.tx_id, excel_date(sale.day), sale.asset, sale.wallet, quantity(sale.quantity),
-                         choice.lot_ids, money(choice.short_term), money(choice.long_term),
-                         "yes" if choice.recorded else "no"])
-        rows += [[], [f"Note: the best identification is a heuristic search ({found.evaluations} engine runs); it "
-                      f"is never worse than the four methods, which are among its candidates"],
-                 [f"Note: {IDENTIFICATION_RULE}"]]
-        rows += _estimate_notes([method.outcome.estimate for method in (*found.methods, found.best) if method.outcome])
-        return padded(rows)
+        return padded(methodcompare_rows(found, book.options.settings))
 
     return book.memo(("METHODCOMPARE", number), answer)
-
-
-WHATIF_HEADER = ["Lot choice", "Lot IDs", "Proceeds", "Cost basis", "Gain", "Short-term gain", "Long-term gain",
-                 "Tax change", "Capital income change", "Your method", "AMT with the sale"]
 
 
 @func(category=CATEGORY)
@@ -485,22 +415,7 @@ def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=
                             Sale(name, units, usd, day, wallet_name))
         except PlanningError as exc:
             raise UserError(str(exc)) from None
-        rows: list[list[object]] = [list(WHATIF_HEADER)]
-        for preview in found.previews:
-            if preview.outcome is None:
-                rows.append([preview.label, preview.problem or ""])
-                continue
-            lines, estimate = preview.lines, preview.outcome.estimate
-            change = preview.tax_change
-            rows.append([preview.label, preview.lot_ids, money(lines.proceeds), money(lines.cost_basis),
-                         money(lines.gain), money(preview.short_term), money(preview.long_term),
-                         "" if change is None else money(change), money(preview.capital_income_change or Decimal(0)),
-                         "yes" if preview.yours else "", "" if estimate is None else money(estimate.amt)])
-        if not found.position.has_estimate:
-            rows.append([f"Note: add 'Other income {day.year}' to Settings for the tax change"])
-        rows += _estimate_notes([found.position.outcome().estimate,
-                                 *(preview.outcome.estimate for preview in found.previews if preview.outcome)])
-        return padded(rows)
+        return padded(whatif_rows(found))
 
     return book.memo(("WHATIF", name, units, usd, wallet_name, day), answer)
 

@@ -48,30 +48,36 @@ def test_unrealized_lists_every_priced_lot_with_its_term() -> None:
         "Note: no price given for SOL: its 1 open lot is left out"]
 
 
-def test_harvest_ranks_by_tax_saved_and_plans_to_the_limit() -> None:
+def test_harvest_puts_the_plan_first_then_ranks_by_tax_saved() -> None:
     rows = HARVEST(LOSSES, PRICES, "2026-11-22", SETTINGS)
-    header = rows[0]
-    table = [dict(zip(header, row, strict=True)) for row in rows[1:3]]
     # ETH alone: ST -10,000 + LT 5,000 = -5,000: deduct 3,000, carry 2,000; tax 17,462 -> 16,052: saves 1,410
     # SOL alone: ST -5,000 + LT 5,000 = 0: saves the 750 on the gain. In the plan after ETH it saves nothing and
     # adds 5,000 to the carryover; ETH needs 8 of its 10 units for the 8,000 of room (5,000 + 3,000).
+    assert [[cell for cell in row if cell != ""] for row in rows[:6]] == [
+        ["Plan: tax saved", 1410.0, "1 of 2 loss lots, sold on 2026-11-22"],
+        ["Plan: carryover to next year", 2000.0],
+        ["Plan: sell ETH from Coinbase", 8.0, "ETH-1:8"],
+        ["Year: AMT as it stands", 0.0],
+        ["Year: AMT with the plan", 0.0],
+        []]
+    header = rows[6]
+    table = [dict(zip(header, row, strict=True)) for row in rows[7:9]]
     assert [(r["Rank"], r["Lot"], r["Loss"], r["Tax saved"], r["Loss used this year"], r["In plan"], r["Plan saving"],
              r["Carryover added"], r["Sell"], r["Lot IDs"]) for r in table] == [
         (1, "ETH-1", 10000.0, 1410.0, 8000.0, "yes", 1410.0, 2000.0, 8.0, "ETH-1:8"),
         (2, "SOL-1", 5000.0, 750.0, 5000.0, "no", 0.0, 5000.0, 0, "")]
-    labelled = {row[0]: row[1] for row in rows[4:] if row[0]}
-    assert labelled["Plan: tax saved"] == 1410.0
-    assert labelled["Plan: carryover to next year"] == 2000.0
-    # DOGE has a gain and turns long-term in 10 days: wait
-    assert ("Note: 1000 DOGE (lot DOGE-1, Ledger) has a gain of 200.00 and turns long-term on 2026-12-02, in 10 "
-            "days: if you mean to sell it, waiting until then gets the long-term rates") in labelled
+    notes = [row[0] for row in rows[9:] if row[0]]
+    # DOGE has a gain and turns long-term in 10 days: wait; the note is told once for the asset
+    assert notes == ["Note: DOGE lots with a gain that turn long-term within 30 days: DOGE-1 on 2026-12-02 (in 10 "
+                     "days): if you mean to sell one, waiting until then gets the long-term rates",
+                     "Note: the tax estimates use ordinary income 100,000.00 = Other income 100,000.00 + the table's "
+                     "income 0.00"]
 
 
 def test_harvest_without_other_income_ranks_by_the_loss_used() -> None:
     rows = HARVEST(LOSSES, PRICES, ON)
-    assert [(row[1], row[11], row[12]) for row in rows[1:3]] == [("ETH-1", "", 8000.0), ("SOL-1", "", 5000.0)]
-    assert [row[:2] for row in rows if row[0] == "Plan: loss used this year"] == [["Plan: loss used this year",
-                                                                                   8000.0]]
+    assert rows[0][:2] == ["Plan: loss used this year", 8000.0]
+    assert [(row[1], row[11], row[12]) for row in rows[5:7]] == [("ETH-1", "", 8000.0), ("SOL-1", "", 5000.0)]
 
 
 THREE_LOTS = [HEADER,
@@ -82,50 +88,64 @@ THREE_LOTS = [HEADER,
               ["S2", "2026-06-01", "Sell", "BTC", 1.0, 120000.0, "Coinbase", None]]
 
 
-def test_methodcompare_shows_each_method_and_the_best_lots() -> None:
+def test_methodcompare_puts_the_lowest_tax_first_then_each_method_and_the_best_lots() -> None:
     rows = METHODCOMPARE(THREE_LOTS, 2026.0, SETTINGS)
-    assert rows[0] == ["Method", "Short-term gain", "Long-term gain", "Net total", "Deductible loss",
-                       "Carryover out", "Estimated tax", "AMT", "", ""]
     # FIFO/LOFO: L and M, long-term 140,000: 16,712 + 21,000 + NIIT 3.8% x (240,000 + the 16,100 standard
     #   deduction - 200,000) = 3.8% x 56,100 (2,131.80) = 39,843.80
     # HIFO/LIFO: H short-term 20,000 + M long-term 30,000: 21,398 + 4,500 = 25,898
     # best: M in March (long-term), H in June (long-term by then): 16,712 + 50,000 x 15% = 24,212
     #   (AMT: none; AMTI at most 240,000 + 16,100, whose 26/28% with the gain at 15% stays below the regular tax)
-    assert [row[:8] for row in rows[1:6]] == [
-        ["FIFO", 0.0, 140000.0, 140000.0, 0.0, 0.0, 39843.8, 0.0],
-        ["LIFO", 20000.0, 30000.0, 50000.0, 0.0, 0.0, 25898.0, 0.0],
-        ["HIFO", 20000.0, 30000.0, 50000.0, 0.0, 0.0, 25898.0, 0.0],
-        ["LOFO", 0.0, 140000.0, 140000.0, 0.0, 0.0, 39843.8, 0.0],
-        ["Best identification", 0.0, 50000.0, 50000.0, 0.0, 0.0, 24212.0, 0.0]]
-    assert rows[7] == ["Sale row", "ID", "Date", "Asset", "Wallet", "Quantity", "Lot IDs (best)", "Short-term gain",
-                       "Long-term gain", "Recorded"]
-    assert rows[8] == [5, "S1", datetime(2026, 3, 1), "BTC", "Coinbase", 1.0, "M:1", 0.0, 30000.0, "no"]
-    assert rows[9] == [6, "S2", datetime(2026, 6, 1), "BTC", "Coinbase", 1.0, "H:1", 0.0, 20000.0, "no"]
+    assert rows[0][:3] == ["Lowest estimated tax", 24212.0, "Best identification"]
+    assert rows[1][:2] == ["Your method (FIFO)", 39843.8]
+    assert rows[3][:9] == ["Method", "Estimated tax", "Short-term gain", "Long-term gain", "Net total",
+                           "Deductible loss", "Carryover out", "AMT", "To get it from the workbook"]
+    assert [row[:9] for row in rows[4:9]] == [
+        ["FIFO", 39843.8, 0.0, 140000.0, 140000.0, 0.0, 0.0, 0.0, "Settings: Method 2026 = FIFO"],
+        ["LIFO", 25898.0, 20000.0, 30000.0, 50000.0, 0.0, 0.0, 0.0, "Settings: Method 2026 = LIFO"],
+        ["HIFO", 25898.0, 20000.0, 30000.0, 50000.0, 0.0, 0.0, 0.0, "Settings: Method 2026 = HIFO"],
+        ["LOFO", 39843.8, 0.0, 140000.0, 140000.0, 0.0, 0.0, 0.0, "Settings: Method 2026 = LOFO"],
+        ["Best identification", 24212.0, 0.0, 50000.0, 50000.0, 0.0, 0.0, 0.0,
+         "Settings: Method 2026 = FIFO, and the Lot IDs below on the year's sales"]]
+    assert rows[10] == ["Sale row", "ID", "Date", "Asset", "Wallet", "Quantity", "Short-term gain", "Long-term gain",
+                        "Recorded", "Lot IDs (best)"]
+    assert rows[11] == [5, "S1", datetime(2026, 3, 1), "BTC", "Coinbase", 1.0, 0.0, 30000.0, "no", "M:1"]
+    assert rows[12] == [6, "S2", datetime(2026, 6, 1), "BTC", "Coinbase", 1.0, 0.0, 20000.0, "no", "H:1"]
     assert rows[-2][0].startswith('Note: docs/rules.md#which-units-are-sold: "Specific identification must be made no '
                                   'later than the time of sale')
     assert rows[-1][0] == "Note: the tax estimates use ordinary income 100,000.00 = Other income 100,000.00 + the " \
                           "table's income 0.00"
-    assert METHODCOMPARE(THREE_LOTS, 2026)[1][6] == "add 'Other income 2026' to Settings"
+    without = METHODCOMPARE(THREE_LOTS, 2026)
+    # without other income: the capital result, then its short-term part, ranks: the best's 50,000 is LIFO's and
+    # HIFO's, with none of it short-term
+    assert without[0][:3] == ["Lowest capital result", 50000.0, "Best identification"]
+    assert without[4][1] == "add 'Other income 2026' to Settings"
 
 
-def test_whatif_previews_each_lot_choice() -> None:
+def test_whatif_puts_the_best_choice_first_then_each_lot_choice() -> None:
     cells: list[list[Any]] = THREE_LOTS[:4]
     rows = WHATIF(cells, "btc", 1.5, 85000.0, "coinbase", "2026-11-20", SETTINGS)
-    assert rows[0] == ["Lot choice", "Lot IDs", "Proceeds", "Cost basis", "Gain", "Short-term gain", "Long-term gain",
-                       "Tax change", "Capital income change", "Your method", "AMT with the sale"]
     # all three lots are long-term on 2026-11-20; 1.5 x 85,000 = 127,500
     # FIFO: L + 0.5 M: basis 10,000 + 45,000 = 55,000, gain 72,500 at 15% = 10,875
     # HIFO/LIFO: H + 0.5 M: basis 145,000, gain -17,500: a long-term loss, 3,000 deducted at 22% = 660 saved
-    # LOFO: L + 0.5 M as FIFO
+    # LOFO: L + 0.5 M as FIFO; the best choice saves 10,875 + 660 = 11,535 against FIFO
     # (modified AGI with FIFO's gain: 100,000 + 72,500 + the 16,100 standard deduction = 188,600: no NIIT)
-    assert rows[1:] == [
-        ["FIFO", "L:1, M:0.5", 127500.0, 55000.0, 72500.0, 0.0, 72500.0, 10875.0, 72500.0, "yes", 0.0],
-        ["LIFO", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, "", 0.0],
-        ["HIFO", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, "", 0.0],
-        ["LOFO", "L:1, M:0.5", 127500.0, 55000.0, 72500.0, 0.0, 72500.0, 10875.0, 72500.0, "", 0.0],
-        ["Best lot choice", "H:1, M:0.5", 127500.0, 145000.0, -17500.0, 0.0, -17500.0, -660.0, -3000.0, "", 0.0],
+    assert rows[0][:3] == ["Best: Best lot choice", -660.0, "tax change, 11,535.00 less than your FIFO: record its "
+                                                            "Lot IDs"]
+    assert rows[2] == ["Lot choice", "Gain", "Term", "Short-term gain", "Long-term gain", "Tax change",
+                       "Capital income change", "AMT with the sale", "Proceeds", "Cost basis", "Your method", "Lot IDs"]
+    assert rows[3:] == [
+        ["FIFO", 72500.0, "long", 0.0, 72500.0, 10875.0, 72500.0, 0.0, 127500.0, 55000.0, "yes", "L:1, M:0.5"],
+        ["LIFO", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, "", "H:1, M:0.5"],
+        ["HIFO", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, "", "H:1, M:0.5"],
+        ["LOFO", 72500.0, "long", 0.0, 72500.0, 10875.0, 72500.0, 0.0, 127500.0, 55000.0, "", "L:1, M:0.5"],
+        ["Best lot choice", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, "",
+         "H:1, M:0.5"],
+        [""] * 12,
         ["Note: the tax estimates use ordinary income 100,000.00 = Other income 100,000.00 + the table's income 0.00",
-         *[""] * 10]]
+         *[""] * 11]]
+    # without other income: the change in taxable income, 72,500 against -3,000 (the deduction)
+    assert WHATIF(cells, "btc", 1.5, 85000.0, "coinbase", "2026-11-20")[0][:3] == [
+        "Best: Best lot choice", -3000.0, "change in taxable income, 75,500.00 less than your FIFO: record its Lot IDs"]
 
 
 def test_planning_mistakes_show_as_short_messages() -> None:
