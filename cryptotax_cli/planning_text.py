@@ -307,6 +307,9 @@ def _compare_answer(comparison: Comparison, settings: Settings) -> str:
     names = [method.label if method is not comparison.best else "the best identification" for method in winners]
     together = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     estimated = comparison.has_estimate
+    if len(winners) == len(usable) > 1:
+        what = "estimated tax" if estimated else "capital result"
+        return f"Every method gives the same {what}, {_figure(winners[0], estimated)}: your method is as good as any"
     what = "Lowest estimated tax" if estimated else "Lowest capital result (what Schedule D adds to taxable income)"
     text = f"{what} {_figure(winners[0], estimated)}: {together}"
     own = settings.method_for(comparison.year)
