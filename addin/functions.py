@@ -223,11 +223,14 @@ def _taxsummary(book: Book, number: int) -> list[list[object]]:
     rows: list[tuple[str, object]] = [
         ("Tax year", number), ("Method", options.settings.method_for(number).value),
         ("Filing status", options.tax.filing_status.value),
+        # proceeds - cost basis + adjustment (a wash sale's disallowed loss) = gain, for each term
         ("Short-term proceeds", money(summary.short_term.proceeds)),
         ("Short-term cost basis", money(summary.short_term.cost_basis)),
+        ("Short-term adjustment", money(summary.short_term.adjustment)),
         ("Short-term gain", money(summary.short_term.gain)),
         ("Long-term proceeds", money(summary.long_term.proceeds)),
         ("Long-term cost basis", money(summary.long_term.cost_basis)),
+        ("Long-term adjustment", money(summary.long_term.adjustment)),
         ("Long-term gain", money(summary.long_term.gain)),
         ("Carryover in, short-term", money(carried_in.short_term)),
         ("Carryover in, long-term", money(carried_in.long_term)),

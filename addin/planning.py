@@ -147,7 +147,8 @@ def methodcompare_rows(found: Comparison, settings: Settings) -> Rows:
 
 # -- WHATIF --------------------------------------------------------------------------------------------------
 WHATIF_HEADER = ["Lot choice", "Gain", "Term", "Short-term gain", "Long-term gain", "Tax change",
-                 "Capital income change", "AMT with the sale", "Proceeds", "Cost basis", "Your method", "Lot IDs"]
+                 "Capital income change", "AMT with the sale", "Proceeds", "Cost basis", "Adjustment", "Your method",
+                 "Lot IDs"]
 
 
 def _yours(found: WhatIf) -> Preview | None:
@@ -193,7 +194,7 @@ def whatif_rows(found: WhatIf) -> Rows:
                      "" if preview.tax_change is None else money(preview.tax_change),
                      money(preview.capital_income_change or Decimal(0)),
                      "" if estimate is None else money(estimate.amt), money(lines.proceeds), money(lines.cost_basis),
-                     "yes" if preview.yours else "", preview.lot_ids])
+                     money(lines.adjustment), "yes" if preview.yours else "", preview.lot_ids])
     rows.append([])
     if not found.position.has_estimate:
         rows.append([f"Note: add 'Other income {found.sale.day.year}' to Settings for the tax change"])

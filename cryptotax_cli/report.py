@@ -169,10 +169,10 @@ def render_table(report: Report) -> str:
 def _year_detail(report: Report) -> list[str]:
     year, summary, chosen = report.year, report.summary, report.tax_year
     lines = ["", f"Tax year {year} ({report.settings.method_for(year).value})",
-             f"{'':<12}{'Proceeds':>16}{'Cost basis':>16}{'Gain/loss':>16}"]
-    for label, totals in (("Short-term", summary.short_term), ("Long-term", summary.long_term)):
+             f"{'':<12}{'Proceeds':>16}{'Cost basis':>16}{'Adjustment':>16}{'Gain/loss':>16}"]
+    for label, totals in (("Short-term", summary.short_term), ("Long-term", summary.long_term)):  # d - e + g = h
         lines.append(f"{label:<12}{_amount(totals.proceeds, 16)}{_amount(totals.cost_basis, 16)}"
-                     f"{_amount(totals.gain, 16)}")
+                     f"{_amount(totals.adjustment, 16)}{_amount(totals.gain, 16)}")
     if chosen:
         netting = chosen.netting
         carried_in = chosen.carryover_in

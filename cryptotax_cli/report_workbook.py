@@ -172,18 +172,17 @@ def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
     sheet.sheet.freeze_panes(2, 0)
     row = 3
     sheet.text(row, 0, f"Tax year {year}", formats.heading)
-    for column, title in enumerate(("Proceeds", "Cost basis", "Gain or loss"), start=1):
+    # proceeds - basis + adjustment (a wash sale's disallowed loss, Form 8949 column g) = gain, on every line
+    for column, title in enumerate(("Proceeds", "Cost basis", "Adjustment", "Gain or loss"), start=1):
         sheet.text(row, column, title, formats.header_right)
-    for label, totals in (("Short-term", summary.short_term), ("Long-term", summary.long_term)):
-        row += 1
-        sheet.text(row, 0, label)
-        for column, amount in enumerate((totals.proceeds, totals.cost_basis, totals.gain), start=1):
-            sheet.money(row, column, amount)
-    row += 1
     both = summary.short_term + summary.long_term
-    sheet.text(row, 0, "Total", formats.total)
-    for column, amount in enumerate((both.proceeds, both.cost_basis, both.gain), start=1):
-        sheet.money(row, column, amount, formats.money_total)
+    for label, totals in (("Short-term", summary.short_term), ("Long-term", summary.long_term), ("Total", both)):
+        row += 1
+        total = label == "Total"
+        sheet.text(row, 0, label, formats.total if total else None)
+        for column, amount in enumerate((totals.proceeds, totals.cost_basis, totals.adjustment, totals.gain),
+                                        start=1):
+            sheet.money(row, column, amount, formats.money_total if total else None)
     row += 1
     sheet.integer(row, 1, summary.disposals)
     sheet.text(row, 0, "Disposals (Form 8949 rows)")

@@ -132,17 +132,18 @@ def test_whatif_puts_the_best_choice_first_then_each_lot_choice() -> None:
     assert rows[0][:3] == ["Best: Best lot choice", -660.0, "tax change, 11,535.00 less than your FIFO: record its "
                                                             "Lot IDs"]
     assert rows[2] == ["Lot choice", "Gain", "Term", "Short-term gain", "Long-term gain", "Tax change",
-                       "Capital income change", "AMT with the sale", "Proceeds", "Cost basis", "Your method", "Lot IDs"]
+                       "Capital income change", "AMT with the sale", "Proceeds", "Cost basis", "Adjustment",
+                       "Your method", "Lot IDs"]
     assert rows[3:] == [
-        ["FIFO", 72500.0, "long", 0.0, 72500.0, 10875.0, 72500.0, 0.0, 127500.0, 55000.0, "yes", "L:1, M:0.5"],
-        ["LIFO", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, "", "H:1, M:0.5"],
-        ["HIFO", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, "", "H:1, M:0.5"],
-        ["LOFO", 72500.0, "long", 0.0, 72500.0, 10875.0, 72500.0, 0.0, 127500.0, 55000.0, "", "L:1, M:0.5"],
-        ["Best lot choice", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, "",
+        ["FIFO", 72500.0, "long", 0.0, 72500.0, 10875.0, 72500.0, 0.0, 127500.0, 55000.0, 0.0, "yes", "L:1, M:0.5"],
+        ["LIFO", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, 0.0, "", "H:1, M:0.5"],
+        ["HIFO", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, 0.0, "", "H:1, M:0.5"],
+        ["LOFO", 72500.0, "long", 0.0, 72500.0, 10875.0, 72500.0, 0.0, 127500.0, 55000.0, 0.0, "", "L:1, M:0.5"],
+        ["Best lot choice", -17500.0, "long", 0.0, -17500.0, -660.0, -3000.0, 0.0, 127500.0, 145000.0, 0.0, "",
          "H:1, M:0.5"],
-        [""] * 12,
+        [""] * 13,
         ["Note: the tax estimates use ordinary income 100,000.00 = Other income 100,000.00 + the table's income 0.00",
-         *[""] * 11]]
+         *[""] * 12]]
     # without other income: the change in taxable income, 72,500 against -3,000 (the deduction)
     assert WHATIF(cells, "btc", 1.5, 85000.0, "coinbase", "2026-11-20")[0][:3] == [
         "Best: Best lot choice", -3000.0, "change in taxable income, 75,500.00 less than your FIFO: record its Lot IDs"]

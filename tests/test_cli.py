@@ -22,7 +22,7 @@ def test_table_shows_every_year_and_the_latest_in_detail(capsys: pytest.CaptureF
     # 2024: AAPL +1,100.00 and DOGE 2,097.90 - 4,004.00 = -1,906.10; staking 150
     assert "2024        -806.10         0.00      -806.10     806.10        0.00        0.00      150.00" in lines
     assert "Tax year 2026 (FIFO)" in lines
-    assert "Long-term          44,950.00       25,050.00       19,900.00" in lines
+    assert "Long-term          44,950.00       25,050.00            0.00       19,900.00" in lines
 
 
 def test_json_for_a_year(capsys: pytest.CaptureFixture[str]) -> None:

@@ -35,12 +35,13 @@ def test_sheets_and_figures_match_the_json_report(capsys: pytest.CaptureFixture[
     assert book.sheetnames == ["Summary", "Form 8949", "Schedule D", "Lots", "Income", "Warnings"] == list(SHEETS)
 
     summary = rows_of(book["Summary"])
-    assert summary["Tax year 2026"][:3] == ("Proceeds", "Cost basis", "Gain or loss")
+    assert summary["Tax year 2026"][:4] == ("Proceeds", "Cost basis", "Adjustment", "Gain or loss")
     # 2026 long-term: 0.5 BTC sold for 45,000 - 50 fee, bought for 25,000 + 50 fee
-    assert summary["Long-term"][:3] == (44950.0, 25050.0, 19900.0)
+    assert summary["Long-term"][:4] == (44950.0, 25050.0, 0, 19900.0)
     for label, key in (("Short-term", "short_term"), ("Long-term", "long_term")):
         totals = document[key]
-        assert summary[label][:3] == (float(totals["proceeds"]), float(totals["cost_basis"]), float(totals["gain"]))
+        assert summary[label][:4] == tuple(float(totals[field]) for field in ("proceeds", "cost_basis", "adjustment",
+                                                                               "gain"))
     assert summary["Net gain or loss (line 16)"][0] == float(document["net"]["total"]) == 27171.50
     assert summary["Airdrop"][0] == float(document["income_by_type"]["airdrop"]) == 180.0
 

@@ -81,7 +81,8 @@ def DISPOSALS(transactions, year, settings=None):
 def TAXSUMMARY(transactions, year, settings=None):
     CALLS.append(("TAXSUMMARY", transactions, year, settings))
     labels = ["Tax year", "Method", "Filing status", "Short-term proceeds", "Short-term cost basis",
-              "Short-term gain", "Long-term proceeds", "Long-term cost basis", "Long-term gain",
+              "Short-term adjustment", "Short-term gain", "Long-term proceeds", "Long-term cost basis",
+              "Long-term adjustment", "Long-term gain",
               "Carryover in, short-term", "Carryover in, long-term", "Net short-term", "Net long-term", "Net total",
               "Deductible loss", "Carryover out, short-term", "Carryover out, long-term", "Ordinary income",
               "Estimated federal tax", "Tax due to capital results", "Disposals", "Warnings"]
@@ -291,7 +292,7 @@ EXPECTED_FORMULAS = {
     (content.SUMMARY, "A5"): "TAXSUMMARY(Transactions[#All],TaxYear,Settings)",
     (content.SUMMARY, "E5"): 'GAINLOSS(Transactions[#All],TaxYear,"short",,Settings)',
     (content.SUMMARY, "E6"): 'GAINLOSS(Transactions[#All],TaxYear,"long",,Settings)',
-    (content.SUMMARY, "D9"): "NETCAPITAL(E5,E6,B14,B15,FilingStatus)",
+    (content.SUMMARY, "D9"): "NETCAPITAL(E5,E6,B16,B17,FilingStatus)",
     (content.SUMMARY, "D18"): "INCOME(Transactions[#All],TaxYear,,Settings)",
     (content.SUMMARY, "G5"): "CHECK(Transactions[#All],Settings)",
     (content.LOTS, "A3"): "LOTS(Transactions[#All],,,,Settings)",
@@ -364,8 +365,8 @@ def test_functions_get_cells_as_xlwings_passes_them(fake: ModuleType) -> None:
     assert (year, term, asset) == (2025.0, "long", None)  # an omitted argument: the default
     assert settings[0] == ["Tax year", 2025.0] and settings[-1] == [None, None] and len(settings) == 17
     assert calls["LOTS"][2:5] == (None, None, None)
-    # fed from the GAINLOSS cells and the fake TAXSUMMARY's carryover-in rows (values 9 and 10)
-    assert calls["NETCAPITAL"][1:] == (-12.5, 100.25, 9.0, 10.0, "single")
+    # fed from the GAINLOSS cells and the fake TAXSUMMARY's carryover-in rows (values 11 and 12)
+    assert calls["NETCAPITAL"][1:] == (-12.5, 100.25, 11.0, 12.0, "single")
 
 
 def test_an_empty_table_keeps_one_blank_row(fake: ModuleType) -> None:

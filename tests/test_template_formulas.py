@@ -260,16 +260,19 @@ def check_summary(computed: Computed, want: Expected) -> None:
     summary = computed.labelled(content.SUMMARY, "A5")
     netting = year.netting
     assert {key: summary.get(key) for key in (
-        "taxyear", "method", "shorttermproceeds", "shorttermcostbasis", "shorttermgain", "longtermproceeds",
-        "longtermcostbasis", "longtermgain", "carryoverinshortterm", "carryoverinlongterm", "netshortterm",
-        "netlongterm", "nettotal", "deductibleloss", "carryoveroutshortterm", "carryoveroutlongterm",
+        "taxyear", "method", "shorttermproceeds", "shorttermcostbasis", "shorttermadjustment", "shorttermgain",
+        "longtermproceeds", "longtermcostbasis", "longtermadjustment", "longtermgain", "carryoverinshortterm",
+        "carryoverinlongterm", "netshortterm", "netlongterm", "nettotal", "deductibleloss", "carryoveroutshortterm",
+        "carryoveroutlongterm",
         "ordinaryincome")} == {
         "taxyear": TAX_YEAR, "method": "FIFO",
         "shorttermproceeds": money(year.summary.short_term.proceeds),
         "shorttermcostbasis": money(year.summary.short_term.cost_basis),
+        "shorttermadjustment": money(year.summary.short_term.adjustment),
         "shorttermgain": money(year.summary.short_term.gain),
         "longtermproceeds": money(year.summary.long_term.proceeds),
         "longtermcostbasis": money(year.summary.long_term.cost_basis),
+        "longtermadjustment": money(year.summary.long_term.adjustment),
         "longtermgain": money(year.summary.long_term.gain),
         "carryoverinshortterm": money(year.carryover_in.short_term),
         "carryoverinlongterm": money(year.carryover_in.long_term),
@@ -279,8 +282,8 @@ def check_summary(computed: Computed, want: Expected) -> None:
         "carryoveroutlongterm": money(netting.carryover_out.long_term),
         "ordinaryincome": money(year.summary.ordinary_income),
     }
-    # NETCAPITAL of the two GAINLOSS cells and TAXSUMMARY's carryover-in rows, which sit at A14:B15
-    assert [row[0] for row in computed.spill(content.SUMMARY, "A5")[9:11]] == [
+    # NETCAPITAL of the two GAINLOSS cells and TAXSUMMARY's carryover-in rows, which sit at A16:B17
+    assert [row[0] for row in computed.spill(content.SUMMARY, "A5")[11:13]] == [
         "Carryover in, short-term", "Carryover in, long-term"]
     by_hand = net_capital(cents(year.summary.short_term.gain), cents(year.summary.long_term.gain),
                           year.carryover_in, FilingStatus.SINGLE)

@@ -181,8 +181,8 @@ FORMULAS: tuple[Placed, ...] = (  # in order of evaluation: a cell is computed b
     Placed(SUMMARY, "A5", Call("TAXSUMMARY", (TRANSACTIONS_ALL, TAX_YEAR, SETTINGS_NAME)), "labelled"),
     Placed(SUMMARY, "E5", Call("GAINLOSS", (TRANSACTIONS_ALL, TAX_YEAR, "short", None, SETTINGS_NAME)), "labelled"),
     Placed(SUMMARY, "E6", Call("GAINLOSS", (TRANSACTIONS_ALL, TAX_YEAR, "long", None, SETTINGS_NAME)), "labelled"),
-    # the carryover into the tax year: TAXSUMMARY's "Carryover in" rows (B14:B15), so the block agrees with it
-    Placed(SUMMARY, "D9", Call("NETCAPITAL", (Ref("E5"), Ref("E6"), Ref("B14"), Ref("B15"),
+    # the carryover into the tax year: TAXSUMMARY's "Carryover in" rows (B16:B17), so the block agrees with it
+    Placed(SUMMARY, "D9", Call("NETCAPITAL", (Ref("E5"), Ref("E6"), Ref("B16"), Ref("B17"),
                                                Ref("FilingStatus"))), "labelled"),
     Placed(SUMMARY, "D18", Call("INCOME", (TRANSACTIONS_ALL, TAX_YEAR, None, SETTINGS_NAME)), "labelled"),
     Placed(SUMMARY, "G5", Call("CHECK", (TRANSACTIONS_ALL, SETTINGS_NAME)), "list"),
