@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from cryptotax_cli.files import OutputExists, write_atomically
 from cryptotax_cli.report import Report, form8949_csv, render_json
+from cryptotax_core import Result
 
 DEMO_FOLDER = "cryptotax-demo"
 SAMPLE_WORKBOOK = "cryptotax-sample.xlsx"
 REPORT_WORKBOOK = "report.xlsx"
+
+
+def today() -> date:
+    """The day the demo runs (a function, so a test can fix it)."""
+    return date.today()
+
+
+def demo_year(result: Result, on: date) -> tuple[int, str]:
+    """The year the demo details and why: the latest year with disposals that is over on `on`, else (all of
+    them still running) the latest one."""
+    years = sorted({disposal.tax_year for disposal in result.disposals})
+    complete = [year for year in years if year < on.year]
+    if complete and complete[-1] != years[-1]:
+        return complete[-1], (f"the latest complete year ({years[-1]} is not over: cryptotax report --year "
+                              f"{years[-1]} shows it)")
+    if complete:
+        return complete[-1], "the latest year with disposals"
+    return years[-1], "the latest year with disposals, not over yet"
 
 
 def demo_names(year: int) -> list[str]:

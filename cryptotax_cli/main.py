@@ -6,14 +6,16 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TypeVar
 
+import cryptotax_cli.demo as demo_files
 from cryptotax_cli.check import failed, passed
-from cryptotax_cli.demo import DEMO_FOLDER, write_all, write_demo
+from cryptotax_cli.demo import DEMO_FOLDER, demo_year, write_all, write_demo
 from cryptotax_cli.files import OutputExists
 from cryptotax_cli.importing import add_parser as add_import_parser
 from cryptotax_cli.importing import run as run_import
@@ -35,6 +37,7 @@ from cryptotax_core import (
     TransferFee,
     compute,
     latest_year_with_disposals,
+    load_csv,
     parse_table,
     read_csv,
 )
@@ -47,7 +50,17 @@ from cryptotax_core.tax import Carryover, FilingStatus, TaxSettings, tax_years
 from cryptotax_core.values import CellError, to_decimal
 
 EXIT_INPUT = 2
+NOT_TAX_ADVICE = ("cryptotax is not tax advice: it computes what the rules in docs/rules.md give for the data you "
+                  "enter. Check the results and ask a tax professional about your situation.")
 T = TypeVar("T")
+
+
+def package_version() -> str:
+    """The installed package's version (pyproject.toml)."""
+    try:
+        return version("cryptotax-excel")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def _method_option(text: str) -> tuple[int | None, Method]:
@@ -96,9 +109,15 @@ def _wallet_reporting(text: str) -> tuple[str, Reporting]:
 
 def add_settings_options(parser: argparse.ArgumentParser,
                          year_help: str = "tax year to detail (default: the latest year with disposals)") -> None:
-    """The options that decide what is computed (shared by report, check and the planning commands, which
-    say with `year_help` what --year means for them)."""
+    """The options that decide what is computed and the tax situation (shared by report, the planning commands
+    and reconcile, which say with `year_help` what --year means for them)."""
     parser.add_argument("--year", type=int, help=year_help)
+    add_computation_options(parser)
+    add_tax_options(parser)
+
+
+def add_computation_options(parser: argparse.ArgumentParser) -> None:
+    """The options that decide how the table is computed, and so what `check` finds."""
     parser.add_argument("--method", type=_method_option, action="append", default=[], metavar="[YEAR=]METHOD",
                         help="lot relief: FIFO (default), LIFO, HIFO, LOFO or SPECIFIC; repeat as 2024=HIFO "
                              "to choose per year")
@@ -113,6 +132,10 @@ def add_settings_options(parser: argparse.ArgumentParser,
     parser.add_argument("--allow-shortfall", action="store_const", const=True, default=None,
                         help="treat units sold beyond those held as a zero-basis lot (a warning) "
                              "instead of an error")
+
+
+def add_tax_options(parser: argparse.ArgumentParser) -> None:
+    """The user's tax situation: netting, the tax estimate and the Form 8949 boxes (not what `check` finds)."""
     tax = parser.add_argument_group("tax situation (Schedule D netting, tax estimate, Form 8949)")
     tax.add_argument("--filing-status", type=_filing_status, default=None, metavar="STATUS",
                      help="single (default), mfj, mfs or hoh: sets the loss limit and the brackets")
@@ -140,18 +163,23 @@ def add_settings_options(parser: argparse.ArgumentParser,
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cryptotax", description="US capital gains for crypto and stock "
-                                                                    "from a transaction table.")
+                                                                    "from a transaction table.",
+                                     epilog=NOT_TAX_ADVICE)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     report = commands.add_parser(
         "report", help="compute a transaction table and print the summary",
-        description="Read a transaction table (CSV) and print a per-year summary and one year in detail.")
+        description="Read a transaction table (a CSV file or a cryptotax workbook) and print a per-year summary "
+                    "and one year in detail; optionally write the year's Form 8949 rows (CSV) and a report "
+                    "workbook (.xlsx).", epilog=NOT_TAX_ADVICE)
     report.add_argument("file", type=Path, help="the transaction table: a CSV file, or a cryptotax workbook "
                         "(.xlsx/.xlsm: its Transactions sheet and Settings range)")
     add_settings_options(report)
     output = report.add_argument_group("output")
     output.add_argument("--format", choices=["table", "json"], default="table", help="what to print")
     output.add_argument("--form8949", type=Path, metavar="OUT.csv",
-                        help="also write the chosen year's Form 8949 rows (one per disposal, with box) as CSV")
+                        help="also write the chosen year's Form 8949 rows (one per lot of each sale, with box) as a "
+                             "CSV file (.csv; for a workbook with a Form 8949 sheet use --workbook)")
     output.add_argument("--workbook", type=Path, metavar="OUT.xlsx",
                         help="also write the chosen year as a workbook of values: Summary with a chart, Form 8949, "
                              "Schedule D, Lots, Income, Warnings")
@@ -165,9 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="validate a transaction table and list every problem",
         description="Read and compute a transaction table as report does, then list every problem "
-                    "(row N, column C: message) and the warnings. Exit code 2 when there are errors.")
+                    "(row N, column C: message) and the warnings. Exit code 2 when there are errors. Its options "
+                    "are those that change what is computed; the tax situation (report's tax options) cannot "
+                    "make a table wrong.")
     check.add_argument("file", type=Path, help="the transaction table: a CSV file or a cryptotax workbook")
-    add_settings_options(check)
+    add_computation_options(check)
     add_import_parser(commands)
     demo = commands.add_parser(
         "demo", help="run the whole job on the bundled sample history",
@@ -281,7 +311,18 @@ def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
         lots = result.lots
     tax_settings = tax_settings_from(args, year, base)
     years = tax_years(result, tax_settings)
+    covered = {tx.when.year for tx in table.transactions}
+    if not covered or not min(covered) <= year <= max(covered):
+        raise ValueError(no_data(year, covered, "--year" if args.year else "Tax year (the workbook's Settings)"))
     return table, Report(args.file.name, result, lots, settings, tax_settings, years, year)
+
+
+def no_data(year: int, years: Collection[int], where: str) -> str:
+    """Why a year outside the table's years has nothing to report, and which years it covers."""
+    if not years:
+        return f"no data in {year}: the table has no transactions"
+    span = f"{min(years)}" if min(years) == max(years) else f"{min(years)} to {max(years)}"
+    return f"no data in {year} ({where}): the table's transactions cover {span}; give a year of those"
 
 
 def explain(path: Path, error: InputError | ValueError) -> int:
@@ -303,6 +344,10 @@ def _report(args: argparse.Namespace) -> int:
     try:
         outputs: list[tuple[Path, bytes]] = []
         if args.form8949:
+            if args.form8949.suffix.lower() != ".csv":
+                raise ValueError(f"{args.form8949}: the Form 8949 rows are written as CSV: name the file .csv, e.g. "
+                                 f"form8949-{report.year}.csv (a workbook with a Form 8949 sheet: --workbook "
+                                 f"report-{report.year}.xlsx)")
             outputs.append((args.form8949, form8949_csv(report).encode("utf-8")))
         if args.workbook:
             if args.workbook.suffix.lower() != ".xlsx":
@@ -316,13 +361,26 @@ def _report(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         print(render_json(report) if args.format == "json" else render_table(report))
+        if outputs:  # after the table; beside JSON on stderr, so stdout stays one JSON document
+            print("", *written(report, [path for path, _ in outputs]), sep="\n",
+                  file=sys.stderr if args.format == "json" else sys.stdout)
     except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error of the report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
+def written(report: Report, paths: Sequence[Path]) -> list[str]:
+    """`Wrote form8949-2025.csv: Form 8949, 2025, 12 lines` for each file written."""
+    lines = len(report.tax_year.lines) if report.tax_year else 0
+    what = {".csv": f"Form 8949 of {report.year}, {lines:,} line{'' if lines == 1 else 's'}",
+            ".xlsx": f"the report workbook of {report.year}"}
+    return [f"Wrote {path}: {what[path.suffix.lower()]}" for path in paths]
+
+
 def _demo(folder: Path, force: bool) -> int:
-    args = build_parser().parse_args(["report", str(SAMPLE_HISTORY)])  # the report's defaults
+    sample = compute(load_csv(SAMPLE_HISTORY).transactions)
+    year, why = demo_year(sample, demo_files.today())
+    args = build_parser().parse_args(["report", str(SAMPLE_HISTORY), "--year", str(year)])  # report's defaults
     try:
         _, report = compute_report(args)
     except (InputError, ValueError) as exc:  # pragma: no cover - the bundled sample is valid
@@ -332,6 +390,7 @@ def _demo(folder: Path, force: bool) -> int:
     except (OSError, ValueError) as exc:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    print(f"cryptotax demo: the bundled sample history, tax year {year} in detail:", f"  {why}", "", sep="\n")
     print(render_table(report))
     print("", f"Files written to {folder}:", *(f"  {path}" for path in written), sep="\n")
     return 0
@@ -339,13 +398,14 @@ def _demo(folder: Path, force: bool) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     try:
-        table, report = compute_report(args)
+        table, _, settings = load(args.file, args)
+        result = compute(table.transactions, settings, table.warnings)
     except InputError as exc:
         print(failed(args.file, exc.issues))
         return EXIT_INPUT
     except ValueError as exc:
         return explain(args.file, exc)
-    print(passed(len(table.transactions), report.result.warnings))
+    print(passed(len(table.transactions), result.warnings))
     return 0
 
 

@@ -204,7 +204,7 @@ def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
         row = _label_amounts(sheet, row + 1, amounts)
     else:
         row += 1
-        sheet.text(row, 0, f"No data in {year}", formats.note)
+        sheet.text(row, 0, f"No disposals or income in {year}", formats.note)
 
     row += 2
     sheet.text(row, 0, "Ordinary income", formats.heading)
@@ -354,7 +354,7 @@ def _schedule_d(sheet: _Sheet, report: Report) -> None:
         sheet.money(sheet.row, 2, amount, sheet.formats.money_total if total else None)
         sheet.row += 1
     if not chosen:
-        sheet.text(sheet.row, 0, f"No data in {report.year}", sheet.formats.note, fit=False)
+        sheet.text(sheet.row, 0, f"No disposals or income in {report.year}", sheet.formats.note, fit=False)
 
 
 # -- Lots, Income, Warnings --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The `cryptotax report` command, run as a user would."""
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,43 @@ def test_large_amounts_keep_their_columns(capsys: pytest.CaptureFixture[str], tm
     row = next(line for line in lines if line.startswith("2025"))
     assert row.split() == ["2025", "0.00", "14,822,781.66", "14,822,781.66", "0.00", "0.00", "0.00", "0.00"]
     assert len(row) == len(next(line for line in lines if line.startswith("Year")))
+
+
+# -- what the user meets around the report -------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["out.xlsx", "out.XLSM", "out.ods", "out"])
+def test_form8949_is_csv_and_says_so_for_any_other_name(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                       name: str) -> None:
+    out = tmp_path / name
+    assert main(["report", str(SAMPLE_HISTORY), "--form8949", str(out)]) == 2
+    assert capsys.readouterr() == ("", f"cryptotax: {out}: the Form 8949 rows are written as CSV: name the file "
+                                       f".csv, e.g. form8949-2026.csv (a workbook with a Form 8949 sheet: --workbook "
+                                       f"report-2026.xlsx)\n")
+    assert not out.exists()
+
+
+def test_report_says_which_files_it_wrote(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    csv_out, book = tmp_path / "f.csv", tmp_path / "r.xlsx"
+    assert main(["report", str(SAMPLE_HISTORY), "--form8949", str(csv_out), "--workbook", str(book)]) == 0
+    out, err = capsys.readouterr()
+    # the sample's 2026: four Form 8949 lines (MSFT, BTC, ETH, BTC)
+    assert (out.splitlines()[-2:], err) == ([f"Wrote {csv_out}: Form 8949 of 2026, 4 lines",
+                                             f"Wrote {book}: the report workbook of 2026"], "")
+    assert main(["report", str(SAMPLE_HISTORY), "--format", "json", "--form8949", str(csv_out), "--force"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["tax_year"] == 2026  # stdout stays one JSON document
+    assert err == f"\nWrote {csv_out}: Form 8949 of 2026, 4 lines\n"
+
+
+def test_version_help_and_not_tax_advice(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"cryptotax {version('cryptotax-excel')}\n"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "cryptotax is not tax advice" in " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Read a transaction table (a CSV file or a cryptotax workbook)" in text
+    assert "cryptotax is not tax advice" in text

@@ -77,8 +77,18 @@ def test_settings_options_as_in_report(capsys: pytest.CaptureFixture[str], tmp_p
     ]
     assert check(capsys, str(path), "--tz", "Mars/Base") == (
         2, "", "cryptotax: unknown time zone 'Mars/Base': use an IANA name such as America/New_York\n")
-    assert check(capsys, str(SAMPLE_HISTORY), "--carryover-short", "-5") == (
-        2, "", "cryptotax: --carryover-short is a loss carried forward: write it as a positive amount\n")
+
+
+@pytest.mark.parametrize("option", [["--year", "2025"], ["--carryover-short", "5"], ["--other-income", "90000"],
+                                    ["--filing-status", "mfj"], ["--reported", "Coinbase=basis"]],
+                         ids=["year", "carryover", "other-income", "filing-status", "reported"])
+def test_options_that_change_nothing_check_finds_are_refused(capsys: pytest.CaptureFixture[str],
+                                                            option: list[str]) -> None:
+    # the tax situation nets and estimates a computed table; it cannot make a row wrong
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(SAMPLE_HISTORY), *option])
+    assert exited.value.code == 2
+    assert f"unrecognized arguments: {' '.join(option)}" in capsys.readouterr().err
 
 
 def test_one_warning_is_singular(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -2,14 +2,22 @@
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+import cryptotax_cli.demo
 from cryptotax_cli.main import main
 
-FILES = ["cryptotax-sample.xlsx", "form8949-2026.csv", "report-2026.json", "report.xlsx"]
+FILES = ["cryptotax-sample.xlsx", "form8949-2025.csv", "report-2025.json", "report.xlsx"]
+
+
+@pytest.fixture(autouse=True)
+def in_2026(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo runs on 2026-11-22: the sample's 2026 is not over, its latest complete year is 2025."""
+    monkeypatch.setattr(cryptotax_cli.demo, "today", lambda: date(2026, 11, 22))
 
 
 def demo(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -25,6 +33,8 @@ def test_demo_writes_the_four_files_and_prints_the_summary(capsys: pytest.Captur
     assert (code, err) == (0, "")
     assert sorted(path.name for path in folder.iterdir()) == FILES
     lines = out.splitlines()
+    assert lines[:2] == ["cryptotax demo: the bundled sample history, tax year 2025 in detail:",
+                         "  the latest complete year (2026 is not over: cryptotax report --year 2026 shows it)"]
     # 2025 short-term: the spent laptop 1,900.00 - 10 SOL x 87.50 (35,000 / 400) = 1,025.00, and the 0.01 SOL
     # network fee 0.85 - 0.875 (0.88 in cents) = -0.03: 1,024.97. Long-term: 10 ETH bought 2024-02-12 for
     # 20,000, traded 2025-04-07 at 35,000: 15,000.00. Income: mining 200 + staking 375 + 504 = 1,079.00.
@@ -32,21 +42,32 @@ def test_demo_writes_the_four_files_and_prints_the_summary(capsys: pytest.Captur
     # 2026 short-term: BTC-3 (80,000) sold for 90,000 = 10,000; 5 ETH 12,500 - 12.50 fee - (16,000 + 16) =
     # -3,528.50; MSFT 4,800 - 4,000 = 800: 7,271.50. Long-term: 0.5 BTC 45,000 - 50 - (25,000 + 50) = 19,900.
     assert "2026       7,271.50    19,900.00    27,171.50       0.00        0.00        0.00      180.00" in lines
+    assert "Tax year 2025 (FIFO)" in lines
+    assert "Short-term          1,900.85          875.88            0.00        1,024.97" in lines
     assert lines[-5:] == [f"Files written to {folder}:", *(f"  {folder / name}" for name in
                                                             ["cryptotax-sample.xlsx", "report.xlsx",
-                                                             "form8949-2026.csv", "report-2026.json"])]
-    document = json.loads((folder / "report-2026.json").read_text())
+                                                             "form8949-2025.csv", "report-2025.json"])]
+    document = json.loads((folder / "report-2025.json").read_text())
     assert (document["tax_year"], document["long_term"]["gain"], document["short_term"]["gain"]) == (
-        2026, "19900.00", "7271.50")
-    with (folder / "form8949-2026.csv").open(newline="") as stream:
+        2025, "15000.00", "1024.97")
+    with (folder / "form8949-2025.csv").open(newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert [(row["Box"], row["ID"], row["Gain or Loss"]) for row in rows] == [
-        ("C", "MSFT-S1", "800.00"), ("I", "BTC-S1", "10000.00"), ("I", "ETH-S2", "-3528.50"),
-        ("L", "BTC-KS1", "19900.00")]
+        ("I", "SOL-T1", "-0.03"), ("I", "SOL-SP1", "1025.00"), ("L", "SWAP-1", "15000.00")]
     sample = openpyxl.load_workbook(folder / "cryptotax-sample.xlsx")
     assert sample["Transactions"]["A2"].value == "ETH-1"
     report = openpyxl.load_workbook(folder / "report.xlsx")
     assert report.sheetnames[:2] == ["Summary", "Form 8949"]
+
+
+def test_once_the_year_is_over_the_demo_details_it(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cryptotax_cli.demo, "today", lambda: date(2027, 1, 2))
+    code, out, _ = demo(capsys, "--out", str(tmp_path))
+    assert code == 0
+    assert out.splitlines()[:2] == ["cryptotax demo: the bundled sample history, tax year 2026 in detail:",
+                                    "  the latest year with disposals"]
+    assert (tmp_path / "form8949-2026.csv").exists()
 
 
 def test_demo_refuses_to_replace_files_without_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

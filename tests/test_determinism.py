@@ -21,11 +21,13 @@ HASH_SEEDS = ("1", "2024")
 
 
 def run(source: Path, out: Path, options: list[str], seed: str) -> tuple[bytes, bytes]:
-    """stdout of `cryptotax report` and the Form 8949 CSV it wrote, in a fresh interpreter."""
-    form = out / f"form8949-{seed}.csv"
+    """stdout of `cryptotax report` and the Form 8949 CSV it wrote, in a fresh interpreter (each run to the same
+    file, which stdout names)."""
+    form = out / "form8949.csv"
     environment = dict(os.environ, PYTHONHASHSEED=seed)
     process = subprocess.run(
-        [sys.executable, "-m", "cryptotax_cli.main", "report", str(source), *options, "--form8949", str(form)],
+        [sys.executable, "-m", "cryptotax_cli.main", "report", str(source), *options, "--form8949", str(form),
+         "--force"],
         capture_output=True, cwd=ROOT, env=environment, timeout=600, check=False)
     assert process.returncode == 0, process.stderr.decode()
     return process.stdout, form.read_bytes()

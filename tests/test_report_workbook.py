@@ -189,17 +189,27 @@ def test_progress_on_a_terminal_only(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "\rwriting the workbook [" in drawn
 
 
-def test_a_year_without_data(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    out = tmp_path / "2030.xlsx"
-    write_report(capsys, SAMPLE_HISTORY, out, "--year", "2030")
+def test_a_year_of_buys_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "buys.csv"
+    source.write_text("Date,Type,Asset,Quantity,USD Value,Wallet\n2025-01-02,Buy,ETH,2,6000,W\n"
+                      "2025-01-03,Buy,BTC,0.25,20000,W\n")
+    out = tmp_path / "2025.xlsx"
+    write_report(capsys, source, out, "--year", "2025")
     book = openpyxl.load_workbook(out)
     summary = rows_of(book["Summary"])
-    assert summary["Short-term"][:3] == summary["Long-term"][:3] == (0, 0, 0)
-    assert "No data in 2030" in summary and summary["Staking"][0] == 0
-    assert book["Schedule D"]["A4"].value == "No data in 2030"
-    assert book["Form 8949"]["A4"].value == "No disposals in 2030"
-    # the lots still held at the end of 2030 are those held after the last row (2026): 8 lots, 4 of them BTC/ETH
-    assert book["Lots"].max_row == 3 + 8
+    assert summary["Short-term"][:4] == summary["Long-term"][:4] == (0, 0, 0, 0)
+    assert "No disposals or income in 2025" in summary and summary["Staking"][0] == 0
+    assert book["Schedule D"]["A4"].value == "No disposals or income in 2025"
+    assert book["Form 8949"]["A4"].value == "No disposals in 2025"
+    assert book["Lots"].max_row == 3 + 2  # the two lots bought
+
+
+def test_a_year_without_data_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "2030.xlsx"
+    assert main(["report", str(SAMPLE_HISTORY), "--year", "2030", "--workbook", str(out)]) == 2
+    assert capsys.readouterr() == ("", "cryptotax: no data in 2030 (--year): the table's transactions cover 2024 to "
+                                       "2026; give a year of those\n")
+    assert not out.exists()
 
 
 def test_output_to_a_folder_or_into_a_missing_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
