@@ -116,7 +116,7 @@ FORM8949_COLUMNS = ("Box", "Description", "Date Acquired", "Date Sold", "Proceed
 
 
 def form8949_csv(report: Report) -> str:
-    """The chosen year's Form 8949 rows, sorted by box, one per disposal (columns a-h and the source row).
+    """The chosen year's Form 8949 rows, sorted by box, one per lot of each sale (columns a-h and the source row).
     Text from the user's table (description, IDs) is neutralized so that no cell runs as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

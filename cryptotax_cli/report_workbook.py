@@ -184,8 +184,8 @@ def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
                                         start=1):
             sheet.money(row, column, amount, formats.money_total if total else None)
     row += 1
-    sheet.integer(row, 1, summary.disposals)
-    sheet.text(row, 0, "Disposals (Form 8949 rows)")
+    sheet.integer(row, 1, len(chosen.lines) if chosen else 0)
+    sheet.text(row, 0, "Form 8949 rows")
 
     row += 2
     sheet.text(row, 0, "Schedule D netting", formats.heading)
@@ -289,8 +289,8 @@ def box_heading(box: str) -> str:
 def _form8949(sheet: _Sheet, report: Report) -> None:
     chosen = report.tax_year
     sheet.title(f"Form 8949, tax year {report.year}: {report.source}",
-                "One row per disposal (each lot slice), grouped by box; columns (a) to (h) as on the form, "
-                "then where the row comes from")
+                "One row per lot of each sale, grouped by box; columns (a) to (h) as on the form, then where "
+                "the row comes from")
     sheet.header(FORM8949_HEADER, numbers=(3, 4, 6, 7, 10))
     lines = chosen.lines if chosen else ()
     if not lines:

@@ -4,6 +4,7 @@ import json
 from importlib.metadata import version
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from cryptotax_cli.main import main
@@ -231,3 +232,23 @@ def test_version_help_and_not_tax_advice(capsys: pytest.CaptureFixture[str]) -> 
     text = " ".join(capsys.readouterr().out.split())
     assert "Read a transaction table (a CSV file or a cryptotax workbook)" in text
     assert "cryptotax is not tax advice" in text
+
+
+def test_a_sale_of_two_pieces_of_one_lot_is_one_form8949_row(capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    # two transfers bring 0.4 and 0.3 BTC of lot B1 (40,000 a unit) to Ledger; selling 0.7 there at 60,000 a
+    # unit takes both pieces (FIFO: B1 was acquired before B2): one row of 0.7 BTC, 42,000 - 28,000 = 14,000
+    source = tmp_path / "pieces.csv"
+    source.write_text("ID,Date,Type,Asset,Quantity,USD Value,Wallet,To Wallet\n"
+                      "B1,2025-01-10,Buy,BTC,1,40000,Coinbase,\nT1,2025-02-01,Transfer,BTC,0.4,,Coinbase,Ledger\n"
+                      "B2,2025-02-15,Buy,BTC,1,50000,Ledger,\nT2,2025-03-01,Transfer,BTC,0.3,,Coinbase,Ledger\n"
+                      "S1,2025-06-01,Sell,BTC,0.7,42000,Ledger,\n")
+    form, book = tmp_path / "f.csv", tmp_path / "r.xlsx"
+    assert main(["report", str(source), "--form8949", str(form), "--workbook", str(book), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [(item["lot"], item["quantity"]) for item in document["disposals"]] == [("B1", "0.4"), ("B1", "0.3")]
+    assert form.read_text().splitlines()[1:] == ["I,0.7 BTC,2025-01-10,2025-06-01,42000.00,28000.00,,,14000.00,short,"
+                                                 "6,S1,B1"]
+    rows = [row for row in openpyxl.load_workbook(book)["Form 8949"].iter_rows(values_only=True)
+            if row[0] and str(row[0]).endswith(" BTC")]
+    assert [(row[0], row[3], row[4], row[7]) for row in rows] == [("0.7 BTC", 42000, 28000, 14000)]

@@ -151,12 +151,28 @@ def form8949_lines(
     reporting_for: what the broker reported for each disposal (`Reporting.NONE` when not on a form).
     adjustment_for: an optional column (f)/(g) adjustment per disposal; by default the disposal's own (the
         engine's wash-sale adjustment, code W), if any.
+
+    Pieces of one lot that one sale takes (units of a lot that reached a wallet by two transfers) are one
+    row, as the broker's form shows one sale of one lot: their quantity, proceeds, basis and adjustment
+    summed (each in cents first, so the row adds up as printed), the rest kept. Pieces that differ in any
+    other column (the box, the date acquired after a wash sale, the code) stay apart.
     """
-    lines = [
-        form8949_line(disposal, reporting_for(disposal), adjustment_for(disposal) if adjustment_for else None)
-        for disposal in disposals
-    ]
-    return sorted(lines, key=lambda line: (line.box, line.date_sold, line.row))
+    merged: dict[tuple[object, ...], tuple[Form8949Line, Decimal, str]] = {}
+    for disposal in disposals:
+        line = form8949_line(disposal, reporting_for(disposal), adjustment_for(disposal) if adjustment_for else None)
+        key = (line.row, line.tx_id, line.lot_id, line.wallet, line.box, line.date_acquired, line.date_sold,
+               line.adjustment_code)
+        earlier = merged.get(key)
+        if earlier is None:
+            merged[key] = (line, disposal.quantity, disposal.asset)
+            continue
+        first, quantity, asset = earlier
+        quantity += disposal.quantity
+        merged[key] = (first._replace(description=describe(quantity, asset), proceeds=first.proceeds + line.proceeds,
+                                      cost_basis=first.cost_basis + line.cost_basis,
+                                      adjustment=first.adjustment + line.adjustment, gain=first.gain + line.gain),
+                       quantity, asset)
+    return sorted((line for line, _, _ in merged.values()), key=lambda line: (line.box, line.date_sold, line.row))
 
 
 @dataclass(frozen=True, slots=True)

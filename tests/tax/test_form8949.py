@@ -181,3 +181,42 @@ def test_no_lines() -> None:
     lines = schedule_d_lines([])
     assert set(lines.values()) == {D(0)}
     assert box_totals([]) == {}
+
+
+def piece(quantity: str, proceeds: str, basis: str, acquired: date = date(2025, 1, 10), **changes: object) -> Disposal:
+    """A slice of lot B1 sold by row 6 (S1) from wallet main on 2025-06-01."""
+    fields: dict[str, object] = dict(row=6, tx_id="S1", kind=DisposalKind.SELL, asset="BTC", wallet="main",
+                                     lot_id="B1", quantity=D(quantity), acquired=acquired,
+                                     disposed=date(2025, 6, 1), proceeds=D(proceeds), cost_basis=D(basis),
+                                     term=SHORT, asset_class=CRYPTO, method="FIFO")
+    return Disposal(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("pieces", "lines"), [
+    # two transfers brought 0.4 and 0.3 of lot B1 to the wallet; one sale of 0.7 takes both: one row
+    ([piece("0.4", "24000.004", "16000"), piece("0.3", "18000.004", "12000")],
+     [("0.7 BTC", date(2025, 1, 10), D("42000.00"), D(28000), "", D(0), D("14000.00"))]),
+    # each piece rounded to cents first, as printed: 0.01 + 0.01, not 0.01 of 0.016
+    ([piece("0.5", "0.008", "0"), piece("0.5", "0.008", "0")],
+     [("1 BTC", date(2025, 1, 10), D("0.02"), D(0), "", D(0), D("0.02"))]),
+    # a wash sale's loss disallowed on both pieces: one row, the adjustments summed
+    ([piece("1", "50", "100", adjustment=D(20), adjustment_code="W"),
+      piece("1", "50", "100", adjustment=D(30), adjustment_code="W")],
+     [("2 BTC", date(2025, 1, 10), D(100), D(200), "W", D(50), D(-50))]),
+    # a piece whose holding period a wash sale tacked on has another date acquired: two rows
+    ([piece("0.4", "24000", "16000"), piece("0.3", "18000", "12000", acquired=date(2024, 12, 1))],
+     [("0.4 BTC", date(2025, 1, 10), D(24000), D(16000), "", D(0), D(8000)),
+      ("0.3 BTC", date(2024, 12, 1), D(18000), D(12000), "", D(0), D(6000))]),
+    # pieces of two lots, or of one lot sold by two rows: one row each
+    ([piece("0.4", "24000", "16000"), piece("0.3", "18000", "12000", lot_id="B2")],
+     [("0.4 BTC", date(2025, 1, 10), D(24000), D(16000), "", D(0), D(8000)),
+      ("0.3 BTC", date(2025, 1, 10), D(18000), D(12000), "", D(0), D(6000))]),
+    ([piece("0.4", "24000", "16000"), piece("0.3", "18000", "12000", row=7, tx_id="S2")],
+     [("0.4 BTC", date(2025, 1, 10), D(24000), D(16000), "", D(0), D(8000)),
+      ("0.3 BTC", date(2025, 1, 10), D(18000), D(12000), "", D(0), D(6000))]),
+], ids=["two-pieces", "cents-first", "wash-sale", "tacked-date", "two-lots", "two-sales"])
+def test_pieces_of_one_lot_sold_together_are_one_row(pieces: list[Disposal], lines: list[tuple[object, ...]]) -> None:
+    made = form8949_lines(pieces, lambda _: NONE)
+    assert [(line.description, line.date_acquired, line.proceeds, line.cost_basis, line.adjustment_code,
+             line.adjustment, line.gain) for line in made] == lines
+    assert all(line.gain == line.proceeds - line.cost_basis + line.adjustment for line in made)
