@@ -36,6 +36,8 @@ from cryptotax_core.values import neutralized, plain
 CREATED = datetime(2025, 1, 1)  # fixed, so the same report gives the same bytes
 MAX_ROWS = 1_048_576  # rows of a worksheet (Excel, XlsxWriter)
 EXACT_DIGITS = 15  # significant digits a spreadsheet number keeps
+MOST = 60  # the widest a column gets, in characters; longer text wraps
+LINE_POINTS = 15  # the height of a line of 11-point text
 MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
 SUMMARY, FORM8949, SCHEDULE_D, LOTS, INCOME, WARNINGS = "Summary", "Form 8949", "Schedule D", "Lots", "Income", \
@@ -78,6 +80,8 @@ class _Formats:
         # text and dates are indented by one character, so they never touch a right-aligned number before them
         self.cell = workbook.add_format({"indent": 1})
         self.wrapped = workbook.add_format({"indent": 1, "text_wrap": True, "valign": "top"})
+        self.top = workbook.add_format({"align": "left", "indent": 1, "valign": "top"})  # beside a wrapped cell
+        self.integer_top = workbook.add_format({"num_format": "0", "valign": "top"})
         self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "indent": 1})
         self.header_right = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "align": "right"})
         self.money = workbook.add_format({"num_format": MONEY})
@@ -151,7 +155,7 @@ class _Sheet:
         self.sheet.repeat_rows(self.row)
         self.row += 1
 
-    def finish(self, least: int = 8, most: int = 60) -> None:
+    def finish(self, least: int = 8, most: int = MOST) -> None:
         for column, width in self.widths.items():
             self.sheet.set_column(column, column, min(max(width + 1, least), most))
         self.sheet.set_landscape()
@@ -408,12 +412,18 @@ def _income(sheet: _Sheet, report: Report, events: Sequence[IncomeEvent]) -> Non
 def _warnings(sheet: _Sheet, report: Report) -> None:
     sheet.title(f"Warnings: {report.source}", "Things to look at; none of them stopped the computation")
     sheet.header(("Row", "Column", "Message"), numbers=(0,))
+    formats = sheet.formats
     for warning in report.result.warnings:
         row = sheet.row
         if warning.row:
-            sheet.integer(row, 0, warning.row)
-        sheet.text(row, 1, warning.column)
-        sheet.text(row, 2, warning.message, sheet.formats.wrapped)  # wraps beyond the widest column
+            sheet.integer(row, 0, warning.row, formats.integer_top)
+        sheet.text(row, 1, warning.column, formats.top)
+        sheet.text(row, 2, warning.message, formats.wrapped)  # wraps beyond the widest column
+        # a spreadsheet does not grow a row for wrapped text it did not lay out itself: give it the lines,
+        # counting a few characters fewer than the column holds (proportional text, the indent)
+        lines = max(1, -(-len(warning.message) // (MOST - 4)))
+        if lines > 1:
+            sheet.sheet.set_row(row, LINE_POINTS * lines)
         sheet.bar.advance()
         sheet.row += 1
     if not report.result.warnings:

@@ -223,3 +223,19 @@ def test_output_to_a_folder_or_into_a_missing_folder(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().err == (f"cryptotax: {missing.parent} is not a folder: create it first or choose "
                                        f"another path for r.xlsx\n")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["reports.xlsx"]
+
+
+def test_a_long_warning_gets_the_lines_it_wraps_into(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # a crypto sale at a loss with a purchase within 30 days: a warning of over 200 characters, and an empty row
+    source = tmp_path / "warned.csv"
+    source.write_text("ID,Date,Type,Asset,Quantity,USD Value,Wallet\nB1,2025-01-10,Buy,ETH,2,8000,Coinbase\n"
+                      "S1,2025-03-01,Sell,ETH,1,3000,Coinbase\n,,,,,,\nB2,2025-03-10,Buy,ETH,1,2900,Coinbase\n")
+    out = tmp_path / "warned.xlsx"
+    write_report(capsys, source, out)
+    sheet = openpyxl.load_workbook(out)["Warnings"]
+    warned = {sheet.cell(row, 3).value: sheet.row_dimensions[row].height for row in range(4, sheet.max_row + 1)}
+    long, short = sorted(warned, key=len, reverse=True)
+    assert short == "empty row skipped" and warned[short] is None  # one line: the default height
+    # the text wraps at the column's 60 characters, 56 counted a line: ceil(len / 56) lines of 15 points
+    assert len(long) > 200 and warned[long] == 15 * -(-len(long) // 56)
+    assert sheet.cell(4, 1).alignment.vertical == sheet.cell(4, 2).alignment.vertical == "top"

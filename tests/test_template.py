@@ -197,9 +197,33 @@ def test_start_sheet_tells_the_steps_and_that_it_is_not_advice(empty_xlsx: bytes
     texts = " ".join(str(cell.value) for row in book(empty_xlsx)[content.START].iter_rows() for cell in row
                      if cell.value)
     for words in ("paste", "below its last row", "Settings", "Summary", "Lots", "Form 8949", "Ctrl+Alt+F9",
-                  "Use it in Excel", "not tax advice"):
+                  "docs/excel.md, 'Use it in Excel'", "docs/excel.md, 'The functions'", "not tax advice"):
         assert words in texts
     assert 5 <= len(content.STEPS) <= 8
+
+
+def test_start_sheet_lists_every_function() -> None:
+    from addin.functions import FUNCTIONS  # the real add-in, not the fake one
+
+    listed = [syntax.split("(")[0] for syntax, _ in content.FUNCTIONS]
+    assert sorted(listed) == sorted(function.__name__ for function in FUNCTIONS)
+
+
+def test_transactions_headings_keep_apart_and_dates_show_without_midnight(empty_xlsx: bytes) -> None:
+    sheet = book(empty_xlsx)[content.TRANSACTIONS]
+    for index, column in enumerate(content.TRANSACTION_COLUMNS):
+        cell = sheet.cell(1, index + 1)
+        alignment = cell.alignment
+        if column.number_format:  # on the right, off the filter button
+            assert (alignment.horizontal, alignment.indent) == ("right", 2), column.name
+        elif index:
+            assert (alignment.horizontal, alignment.indent) == ("left", 1), column.name
+        # the longest word of a wrapped heading fits beside the indent and the filter button (bold: 1.2 a letter)
+        longest = max(len(word) for word in column.name.split())
+        assert column.width >= 1.2 * longest + 3, column.name
+    rules = [(str(ranges.sqref), rule.formula, rule.dxf.numFmt.formatCode if rule.dxf.numFmt else None)
+             for ranges in sheet.conditional_formatting for rule in ranges.rules]
+    assert ("B2:B20000", ["AND(ISNUMBER($B2),$B2=INT($B2))"], "yyyy-mm-dd") in rules
 
 
 @pytest.mark.parametrize(("with_sample", "last_row"), [(False, 2), (True, 24)], ids=["empty", "sample"])

@@ -82,8 +82,8 @@ def _print_setup(sheet: Worksheet, *, landscape: bool = True, repeat_row: int | 
 def _start(sheet: Worksheet, styles: Styles) -> None:
     sheet.hide_gridlines(2)
     sheet.set_column("A:A", 4)
-    sheet.set_column("B:B", 74)
-    sheet.set_column("C:C", 44)
+    sheet.set_column("B:B", 82)  # the longest syntax, WHATIF's, in 10-point Consolas
+    sheet.set_column("C:C", 46)
     sheet.set_row(0, 34)
     sheet.write("A1", c.TITLE, styles.title)
     sheet.write("A2", c.SUBTITLE, styles.subtitle)
@@ -92,7 +92,7 @@ def _start(sheet: Worksheet, styles: Styles) -> None:
     for number, step in enumerate(c.STEPS, start=1):
         sheet.write(row, 0, f"{number}.", styles.step_number)
         sheet.merge_range(row, 1, row, 2, step, styles.wrapped)
-        sheet.set_row(row, _height(step, 150))
+        sheet.set_row(row, _height(step, 165))
         row += 1
     row += 1
     sheet.write(row, 0, "The functions", styles.section)
@@ -101,9 +101,10 @@ def _start(sheet: Worksheet, styles: Styles) -> None:
         sheet.write(row, 1, syntax, styles.code)
         sheet.write(row, 2, meaning, styles.plain)
         row += 1
-    row += 1
+    sheet.write(row, 1, c.FUNCTIONS_NOTE, styles.note)
+    row += 2
     sheet.merge_range(row, 0, row, 2, c.DISCLAIMER, styles.disclaimer)
-    sheet.set_row(row, _height(c.DISCLAIMER, 150))
+    sheet.set_row(row, _height(c.DISCLAIMER, 165))
     _print_setup(sheet, landscape=False)
 
 
@@ -140,6 +141,8 @@ def _transactions(sheet: Worksheet, styles: Styles, rows: Sequence[Sequence[Cell
             })
         if column.number_format == c.QUANTITY:
             _whole_quantities(sheet, styles, 1, index, c.VALIDATION_LAST_ROW - 1)
+        if column.number_format == c.DATE_TIME:
+            _whole_days(sheet, styles, 1, index, c.VALIDATION_LAST_ROW - 1)
     sheet.set_row(0, 30)  # two-line headings
     sheet.freeze_panes(1, 0)
     sheet.set_tab_color(styles.BLUE)
@@ -154,8 +157,16 @@ def _whole_quantities(sheet: Worksheet, styles: Styles, first_row: int, col: int
     })
 
 
+def _whole_days(sheet: Worksheet, styles: Styles, first_row: int, col: int, last_row: int) -> None:
+    """A date without a time of day shows as a date (2025-03-14), not with 00:00."""
+    cell = xl_rowcol_to_cell(first_row, col, row_abs=False, col_abs=True)
+    sheet.conditional_format(first_row, col, last_row, col, {
+        "type": "formula", "criteria": f"=AND(ISNUMBER({cell}),{cell}=INT({cell}))", "format": styles.day_dxf,
+    })
+
+
 def _settings(workbook: Workbook, sheet: Worksheet, styles: Styles) -> None:
-    sheet.set_column("A:A", 24)
+    sheet.set_column("A:A", 30)  # the longest label, "Table income in other income", in bold
     sheet.set_column("B:B", 20)
     sheet.set_column("C:C", 104)
     sheet.write("A1", "Settings", styles.title)

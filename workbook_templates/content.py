@@ -46,16 +46,16 @@ _TRANSACTION_COLUMNS = {
     "Quantity": (15, QUANTITY, "Units of Asset, greater than 0."),
     "USD Value": (14, MONEY, "Buy: USD paid. Sell: USD received. Trade: value of what is received. Spend: "
                              "value of the goods. Income types: value received. Blank for Transfer."),
-    "Fee USD": (10, MONEY, "Fee in USD: adds to basis on a Buy, reduces proceeds on a Sell, Trade or Spend, "
+    "Fee USD": (11, MONEY, "Fee in USD: adds to basis on a Buy, reduces proceeds on a Sell, Trade or Spend, "
                            "is the network fee's value on a Transfer."),
     "Wallet": (13, None, "Wallet or account the units leave or arrive in."),
     "To Wallet": (13, None, "Transfer only: the destination wallet."),
-    "Received Asset": (10, None, "Trade: the asset received."),
+    "Received Asset": (13, None, "Trade: the asset received."),
     "Received Quantity": (15, QUANTITY, "Trade: units received. Transfer: units that arrive, if a network "
                                         "fee was paid in the asset."),
     "Lot IDs": (14, None, "Specific identification: IDs of acquisition rows, e.g. B7:0.25, B9."),
     "Class": (9, None, "Crypto (default) or Stock."),
-    "Broker Reported": (11, None, "What a 1099-B / 1099-DA reported: None, Proceeds or Basis. Blank: the "
+    "Broker Reported": (13, None, "What a 1099-B / 1099-DA reported: None, Proceeds or Basis. Blank: the "
                                   "wallet's setting, else None."),
     "Note": (32, None, "Free text."),
 }
@@ -211,7 +211,7 @@ STEPS = (
     "lot, sorted into the form's boxes.",
     "The results are formulas of the cryptotax add-in, e.g. =GAINLOSS(Transactions[#All],TaxYear,\"long\",,"
     "Settings). Until the functions are connected they show the figures stored when the workbook was made. "
-    "Connect them (docs/excel.md, 'Use it in Excel'): in Windows desktop Excel with the xlwings add-in, then "
+    "Connect them as docs/excel.md, 'Use it in Excel', says: in Windows desktop Excel with the xlwings add-in, then "
     "Ctrl+Alt+F9; on a Mac, on the web or on Windows with xlwings Lite, then its script bind_formulas once.",
 )
 FUNCTIONS = (
@@ -225,9 +225,17 @@ FUNCTIONS = (
     ("DISPOSALS(transactions, year, [settings])", "Form 8949 lines"),
     ("HOLDINGTERM(acquired, disposed)", "short or long"),
     ("CHECK(transactions, [settings])", "problems in the table, or OK"),
+    ("UNREALIZED(transactions, prices, [as_of], [asset], [wallet], [settings])",
+     "open lots at your prices: unrealized gain, term"),
+    ("HARVEST(transactions, prices, [as_of], [settings])", "tax-loss harvest: the plan, the loss lots ranked"),
+    ("METHODCOMPARE(transactions, year, [settings])", "the year under each lot relief method"),
+    ("WHATIF(transactions, asset, quantity_to_sell, price, [wallet], [sale_date], [settings])",
+     "a sale before you make it: gain, tax change"),
     ("RECONCILE(transactions, broker_form, [year], [wallet], [settings])",
      "a broker's 1099-DA against your sales: Form 8949 box and code"),
 )
+"""Every function of addin.functions (a test checks), with what it returns."""
+FUNCTIONS_NOTE = "Each function's arguments and what it returns: docs/excel.md, 'The functions'."
 DISCLAIMER = ("cryptotax computes figures for your return from the data you enter. It is not tax advice: check "
               "the results, keep your records, and ask a tax professional about your situation.")
 XLWINGS_NOTE = ("xlwings reads its settings for this workbook from A:B of this sheet. UDF Modules names the Python "

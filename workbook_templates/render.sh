@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Look at the template as a person would: build it with the sample history, print every sheet to PDF with
-# LibreOffice and turn the pages into PNGs.
+# Look at the template and the report workbook as a person would: build them (the template with and without
+# the sample history; the report workbook of the sample's 2026 and of a small history with long warnings),
+# print every sheet to PDF with LibreOffice and turn the pages into PNGs.
 #   bash workbook_templates/render.sh [OUT_DIR]      (default /tmp/cryptotax-render)
 # Needs: apt-get install libreoffice-calc-nogui poppler-utils. Not run by the tests.
 #
@@ -19,6 +20,20 @@ rm -f "$OUT"/*.png "$OUT"/*.pdf
 
 "$PYTHON" -m workbook_templates.build "$OUT/cryptotax-asis.xlsx" --with-sample
 "$PYTHON" -m workbook_templates.build "$OUT/cryptotax-empty-asis.xlsx"
+# the report workbook: values only, so LibreOffice shows it as Excel does
+"$PYTHON" -m cryptotax_cli.main report cryptotax_core/samples/sample_history.csv --year 2026 \
+    --other-income 2026=90000 --workbook "$OUT/report.xlsx" --force >/dev/null
+cat > "$OUT/warnings.csv" <<'CSV'
+ID,Date,Type,Asset,Quantity,USD Value,Fee USD,Wallet,To Wallet,Note
+B1,2025-01-10,Buy,ETH,2,8000,,Coinbase,,
+S1,2025-03-01,Sell,ETH,1,3000,,Coinbase,,a loss
+B2,2025-03-10,Buy,ETH,1,2900,,Coinbase,,bought back within 30 days
+,,,,,,,,,
+T1,2025-04-01,Transfer,ETH,0.5,,0.004,Coinbase,Ledger,
+S2,2025-06-01,Sell,ETH,3,9000,,Coinbase,,more than held
+CSV
+"$PYTHON" -m cryptotax_cli.main report "$OUT/warnings.csv" --allow-shortfall --workbook "$OUT/report-warnings.xlsx" \
+    --force >/dev/null
 for book in cryptotax cryptotax-empty; do
 "$PYTHON" - "$OUT/$book-asis.xlsx" "$OUT/$book-values.xlsx" <<'PY'
 """Copy an XlsxWriter workbook with each formula replaced by its stored value."""
@@ -56,7 +71,7 @@ cat > "$PROFILE/user/registrymodifications.xcu" <<'XCU'
 </oor:items>
 XCU
 
-for book in cryptotax-values cryptotax-asis cryptotax-empty-values; do
+for book in cryptotax-values cryptotax-asis cryptotax-empty-values report report-warnings; do
     soffice -env:UserInstallation="file://$PROFILE" --headless --convert-to pdf --outdir "$OUT" \
         "$OUT/$book.xlsx" >/dev/null 2>&1
     pdftoppm -png -r 110 "$OUT/$book.pdf" "$OUT/$book"

@@ -39,7 +39,8 @@ class Styles:
         self.hint = self.make(italic=True, font_color=self.GREY)
         self.input_label = self.make(bold=True, bg_color=self.INPUT_FILL, border=1, border_color="#BFBFBF")
         self.spill_label = self.make(bg_color=self.LABEL_FILL)
-        self.whole_dxf = workbook.add_format({"num_format": c.WHOLE})  # conditional format: not cached
+        self.whole_dxf = workbook.add_format({"num_format": c.WHOLE})  # conditional formats: not cached
+        self.day_dxf = workbook.add_format({"num_format": c.DATE})
 
     def make(self, **properties: Any) -> Format:
         key = tuple(sorted(properties.items()))
@@ -51,8 +52,11 @@ class Styles:
         return self.make(num_format=number_format, **extra) if number_format else self.make(**extra)
 
     def table_header(self, number_format: str | None, *, first: bool = False) -> Format:
-        """A heading of the Transactions table: white on the table style's blue, aligned as its column."""
-        alignment: dict[str, Any] = {"align": "right"} if number_format else {} if first else {"indent": 1}
+        """A heading of the Transactions table: white on the table style's blue, wrapped, aligned as its column:
+        a number's on the right, two characters in, off the filter button Excel draws at the right end of the
+        cell; the others on the left after a space (but the first), off the heading before."""
+        alignment: dict[str, Any] = ({"align": "right", "indent": 2} if number_format else {} if first else
+                                     {"align": "left", "indent": 1})
         return self.make(bold=True, font_color="#FFFFFF", bg_color="#4472C4", text_wrap=True, valign="bottom",
                          **alignment)
 
