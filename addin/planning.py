@@ -114,7 +114,8 @@ def methodcompare_rows(found: Comparison, settings: Settings) -> Rows:
         lowest = min(_outcome(method).key for method in usable)
         winners = [method for method in usable if _outcome(method).key == lowest]
         label = "Lowest estimated tax" if estimated else "Lowest capital result"
-        who = "every method" if len(winners) == len(usable) > 1 else ", ".join(method.label for method in winners)
+        all_of_them = "every method" if len(usable) == len(every) else "every method that can be used"
+        who = all_of_them if len(winners) == len(usable) > 1 else ", ".join(method.label for method in winners)
         rows.append([label, figure(winners[0]), who])
         own = settings.method_for(number)
         yours = next((method for method in found.methods if method.fallback is own and method.outcome), None)

@@ -92,8 +92,8 @@ def render_whatif(source: str, found: WhatIf, *, every_lot_choice: bool = False)
     for preview in found.previews:
         label = preview.label + (" (yours)" if preview.yours else "")
         if preview.outcome is None:
-            rows.append([label, "cannot be used (below)", "", "", "", "", "", "", ""])
-            problems += wrapped(f"{label}: {preview.problem}", "", "  ")
+            rows.append([label, "-", "", "", "", "", "", "", ""])
+            problems += wrapped(f"{label} cannot be used: {preview.problem}", "", "  ")
             continue
         change, estimate = preview.tax_change, preview.outcome.estimate
         rows.append([label, money(preview.lines.gain), _term(preview), money(preview.short_term),
@@ -271,11 +271,14 @@ def render_compare(source: str, comparison: Comparison, settings: Settings) -> s
     lines = [f"cryptotax compare {source}: tax year {year} · filing status {position.tax.filing_status.value}",
              *wrapped(_compare_answer(comparison, settings)), ""]
     every = (*comparison.methods, comparison.best)
-    lines += columns(("Method", "Est. tax", "Short-term", "Long-term", "Net total", "Deducted", "Carried", "AMT"),
-                     [_method_cells(method) for method in every], {1, 2, 3, 4, 5, 6, 7})
+    header = ("Method", "Est. tax", "Short-term", "Long-term", "Net total", "Deducted", "Carried", "AMT")
+    rows = [_method_cells(method) for method in every]
+    if not comparison.has_estimate:  # no tax and no AMT to show
+        header, rows = header[:1] + header[2:-1], [row[:1] + row[2:-1] for row in rows]
+    lines += columns(header, rows, set(range(1, len(header))))
     for method in every:
         if method.outcome is None:
-            lines += wrapped(f"{method.label}: {method.problem}", "", "  ")
+            lines += wrapped(method.problem or f"{method.label} cannot be used", "", "  ")
     lines += wrapped(f"Carryover into {year}: {money(position.carryover_in.short_term)} short-term, "
                      f"{money(position.carryover_in.long_term)} long-term (earlier years keep your settings)")
     lines += _estimate_notes([method.outcome for method in every])
@@ -309,7 +312,8 @@ def _compare_answer(comparison: Comparison, settings: Settings) -> str:
     estimated = comparison.has_estimate
     if len(winners) == len(usable) > 1:
         what = "estimated tax" if estimated else "capital result"
-        return f"Every method gives the same {what}, {_figure(winners[0], estimated)}: your method is as good as any"
+        every = "Every method" if len(usable) == 1 + len(comparison.methods) else "Every method that can be used"
+        return f"{every} gives the same {what}, {_figure(winners[0], estimated)}: your method is as good as any"
     what = "Lowest estimated tax" if estimated else "Lowest capital result (what Schedule D adds to taxable income)"
     text = f"{what} {_figure(winners[0], estimated)}: {together}"
     own = settings.method_for(comparison.year)
@@ -334,7 +338,7 @@ def _figure(method: MethodResult, estimated: bool) -> str:
 
 def _method_cells(method: MethodResult) -> list[str]:
     if method.outcome is None:
-        return [method.label, "cannot be used", "", "", "", "", "", ""]
+        return [method.label, "-", "-", "", "", "", "", ""]
     netting, estimate = method.outcome.netting, method.outcome.estimate
     return [method.label, "" if estimate is None else money(estimate.total_tax), money(method.short_term),
             money(method.long_term), money(netting.total), money(netting.deductible_loss),

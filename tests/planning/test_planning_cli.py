@@ -207,3 +207,34 @@ def test_whatif_mistakes(capsys: pytest.CaptureFixture[str], three_lots: Path) -
         "cryptotax: --price ETH=85000 is not a price of BTC\n")
     assert run(capsys, "whatif", str(three_lots), "--asset", "ADA", "--quantity", "1", "--price", "1", "--as-of",
                "2026-11-20")[2] == "cryptotax: no wallet holds ADA at the end of 2026-11-20\n"
+
+
+LATER_LOT_IDS = """ID,Date,Type,Asset,Quantity,USD Value,Wallet,Lot IDs
+L,2024-01-10,Buy,BTC,1,10000,Coinbase,
+H,2024-06-10,Buy,BTC,1,90000,Coinbase,
+S1,2026-03-01,Sell,BTC,1,95000,Coinbase,
+S2,2026-06-01,Sell,BTC,1,95000,Coinbase,H:1
+"""
+
+
+def test_a_choice_that_cannot_be_made_is_named_with_the_reason(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    # S2 names lot H: under LIFO and HIFO, S1 would take H first and leave S2 short
+    path = tmp_path / "later.csv"
+    path.write_text(LATER_LOT_IDS)
+    lines = run(capsys, "compare", str(path), "--year", "2026", "--other-income", "100000")[1].splitlines()
+    # FIFO: S1 takes L (95,000 - 10,000), S2 its H (5,000): 90,000 long-term; 16,712 + 13,500 + NIIT 3.8% x
+    # (190,000 + 16,100 - 200,000) = 231.80: 30,443.80
+    assert lines[1] == "Every method that can be used gives the same estimated tax, 30,443.80: your method is as " \
+                       "good as any"
+    assert "HIFO                         -           -" in lines
+    assert ("HIFO cannot be used for 2026: row 5, column Lot IDs: the lot 'H' has 0 BTC left in 'Coinbase', not "
+            "1") in " ".join(lines)
+    # one more lot, M: selling 1 BTC on 2026-02-20 leaves two for S1 and S2, unless the sale takes H
+    path.write_text(LATER_LOT_IDS.replace("S1,", "M,2024-03-01,Buy,BTC,1,50000,Coinbase,\nS1,"))
+    lines = run(capsys, "whatif", str(path), "--asset", "BTC", "--quantity", "1", "--price", "85000", "--as-of",
+                "2026-02-20")[1].splitlines()
+    assert "HIFO                     -" in lines
+    assert ("HIFO cannot be used: after this sale, row 6, column Lot IDs: the lot 'H' has 0 BTC left in 'Coinbase', "
+            "not 1") not in lines  # wrapped at 100 characters
+    assert "HIFO cannot be used: after this sale, row 6, column Lot IDs: the lot 'H' has 0 BTC left in" in lines
