@@ -271,7 +271,8 @@ def render_compare(source: str, comparison: Comparison, settings: Settings) -> s
     lines = [f"cryptotax compare {source}: tax year {year} · filing status {position.tax.filing_status.value}",
              *wrapped(_compare_answer(comparison, settings)), ""]
     every = (*comparison.methods, comparison.best)
-    header = ("Method", "Est. tax", "Short-term", "Long-term", "Net total", "Deducted", "Carried", "AMT")
+    header: tuple[str, ...] = ("Method", "Est. tax", "Short-term", "Long-term", "Net total", "Deducted", "Carried",
+                               "AMT")
     rows = [_method_cells(method) for method in every]
     if not comparison.has_estimate:  # no tax and no AMT to show
         header, rows = header[:1] + header[2:-1], [row[:1] + row[2:-1] for row in rows]
