@@ -7,6 +7,7 @@ none of them, so a plain `pip install cryptotax-excel` leaves them out.
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 
 WORKBOOK_LIBRARIES = ("openpyxl", "defusedxml", "xlsxwriter")  # import names of the `cli` extra
@@ -15,6 +16,14 @@ WORKBOOK_LIBRARIES = ("openpyxl", "defusedxml", "xlsxwriter")  # import names of
 def missing_libraries() -> list[str]:
     """The workbook libraries of the `cli` extra that are not installed."""
     return [name for name in WORKBOOK_LIBRARIES if find_spec(name) is None]
+
+
+def package_version() -> str:
+    """The installed package's version (pyproject.toml)."""
+    try:
+        return version("cryptotax-excel")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def run() -> int:

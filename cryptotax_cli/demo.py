@@ -20,11 +20,11 @@ def today() -> date:
     return date.today()
 
 
-def demo_year(result: Result, on: date) -> tuple[int, str]:
-    """The year the demo details and why: the latest year with disposals that is over on `on`, else (all of
-    them still running) the latest one."""
+def demo_year(result: Result, on: date | None = None) -> tuple[int, str]:
+    """The year the demo details and why: the latest year with disposals that is over on `on` (default:
+    today), else (all of them still running) the latest one."""
     years = sorted({disposal.tax_year for disposal in result.disposals})
-    complete = [year for year in years if year < on.year]
+    complete = [year for year in years if year < (on or today()).year]
     if complete and complete[-1] != years[-1]:
         return complete[-1], (f"the latest complete year ({years[-1]} is not over: cryptotax report --year "
                               f"{years[-1]} shows it)")

@@ -6,14 +6,13 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TypeVar
 
-import cryptotax_cli.demo as demo_files
+from cryptotax_cli import package_version
 from cryptotax_cli.check import failed, passed
 from cryptotax_cli.demo import DEMO_FOLDER, demo_year, write_all, write_demo
 from cryptotax_cli.files import OutputExists
@@ -25,7 +24,7 @@ from cryptotax_cli.progress import tracked
 from cryptotax_cli.reconciling import COMMAND as RECONCILE
 from cryptotax_cli.reconciling import add_parser as add_reconcile_parser
 from cryptotax_cli.reconciling import run as run_reconcile
-from cryptotax_cli.report import Report, form8949_csv, render_json, render_table
+from cryptotax_cli.report import Report, form8949_csv, no_data, render_json, render_table, written
 from cryptotax_core import (
     FormError,
     InputError,
@@ -53,14 +52,6 @@ EXIT_INPUT = 2
 NOT_TAX_ADVICE = ("cryptotax is not tax advice: it computes what the rules in docs/rules.md give for the data you "
                   "enter. Check the results and ask a tax professional about your situation.")
 T = TypeVar("T")
-
-
-def package_version() -> str:
-    """The installed package's version (pyproject.toml)."""
-    try:
-        return version("cryptotax-excel")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "(not installed)"
 
 
 def _method_option(text: str) -> tuple[int | None, Method]:
@@ -317,14 +308,6 @@ def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
     return table, Report(args.file.name, result, lots, settings, tax_settings, years, year)
 
 
-def no_data(year: int, years: Collection[int], where: str) -> str:
-    """Why a year outside the table's years has nothing to report, and which years it covers."""
-    if not years:
-        return f"no data in {year}: the table has no transactions"
-    span = f"{min(years)}" if min(years) == max(years) else f"{min(years)} to {max(years)}"
-    return f"no data in {year} ({where}): the table's transactions cover {span}; give a year of those"
-
-
 def explain(path: Path, error: InputError | ValueError) -> int:
     """Print why `path` cannot be computed (every problem of the table, or the setting) and return exit code 2."""
     if isinstance(error, InputError):
@@ -369,30 +352,22 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def written(report: Report, paths: Sequence[Path]) -> list[str]:
-    """`Wrote form8949-2025.csv: Form 8949, 2025, 12 lines` for each file written."""
-    lines = len(report.tax_year.lines) if report.tax_year else 0
-    what = {".csv": f"Form 8949 of {report.year}, {lines:,} line{'' if lines == 1 else 's'}",
-            ".xlsx": f"the report workbook of {report.year}"}
-    return [f"Wrote {path}: {what[path.suffix.lower()]}" for path in paths]
-
-
 def _demo(folder: Path, force: bool) -> int:
     sample = compute(load_csv(SAMPLE_HISTORY).transactions)
-    year, why = demo_year(sample, demo_files.today())
+    year, why = demo_year(sample)
     args = build_parser().parse_args(["report", str(SAMPLE_HISTORY), "--year", str(year)])  # report's defaults
     try:
         _, report = compute_report(args)
     except (InputError, ValueError) as exc:  # pragma: no cover - the bundled sample is valid
         return explain(args.file, exc)
     try:
-        written = write_demo(folder, report, force=force)
+        paths = write_demo(folder, report, force=force)
     except (OSError, ValueError) as exc:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     print(f"cryptotax demo: the bundled sample history, tax year {year} in detail:", f"  {why}", "", sep="\n")
     print(render_table(report))
-    print("", f"Files written to {folder}:", *(f"  {path}" for path in written), sep="\n")
+    print("", f"Files written to {folder}:", *(f"  {path}" for path in paths), sep="\n")
     return 0
 
 

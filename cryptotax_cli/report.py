@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from cryptotax_cli.estimate import estimate_json, estimate_lines
 from cryptotax_cli.progress import tracked
@@ -198,3 +199,19 @@ def _year_detail(report: Report) -> list[str]:
     if held:
         lines.append(f"Held on {year}-12-31: " + ", ".join(f"{plain(q)} {asset}" for asset, q in held.items()))
     return lines
+
+
+def no_data(year: int, years: Collection[int], where: str) -> str:
+    """Why a year outside the table's years has nothing to report, and which years it covers."""
+    if not years:
+        return f"no data in {year}: the table has no transactions"
+    span = f"{min(years)}" if min(years) == max(years) else f"{min(years)} to {max(years)}"
+    return f"no data in {year} ({where}): the table's transactions cover {span}; give a year of those"
+
+
+def written(report: Report, paths: Sequence[Path]) -> list[str]:
+    """`Wrote form8949-2025.csv: Form 8949 of 2025, 12 lines` for each file written."""
+    lines = len(report.tax_year.lines) if report.tax_year else 0
+    what = {".csv": f"Form 8949 of {report.year}, {lines:,} line{'' if lines == 1 else 's'}",
+            ".xlsx": f"the report workbook of {report.year}"}
+    return [f"Wrote {path}: {what[path.suffix.lower()]}" for path in paths]
