@@ -364,7 +364,8 @@ def UNREALIZED(transactions, prices, as_of=None, asset=None, wallet=None, settin
 @cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def HARVEST(transactions, prices, as_of=None, settings=None):
-    """Tax-loss harvest candidates ranked by the tax each saves this year, with a cumulative plan."""
+    """Tax-loss harvest: the plan first (tax saved, the lots to sell), then the loss lots ranked by the tax each
+    saves this year."""
     book = book_for(transactions, settings)
     by_asset = prices_arg(prices)
     day = planning_date_arg(as_of, "as_of", book)
@@ -382,7 +383,8 @@ def HARVEST(transactions, prices, as_of=None, settings=None):
 @cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def METHODCOMPARE(transactions, year, settings=None):
-    """The year under FIFO, LIFO, HIFO, LOFO and a tax-minimizing specific identification of its sales."""
+    """The lowest tax first, then the year under FIFO, LIFO, HIFO, LOFO and a tax-minimizing specific
+    identification of its sales, with the Lot IDs of that identification."""
     book = book_for(transactions, settings)
     number = year_arg(year)
 
@@ -403,7 +405,8 @@ def METHODCOMPARE(transactions, year, settings=None):
 @cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=None, settings=None):
-    """A sale before you make it: gain, term and tax change under each method and the best lot choice."""
+    """A sale before you make it: the best lot choice first, then gain, term and tax change under each method
+    and the best lot choice, with their Lot IDs."""
     book = book_for(transactions, settings)
     name = asset_arg(book, asset)
     if name is None:

@@ -40,7 +40,8 @@ def money(amount: Decimal) -> str:
 
 def signed(amount: Decimal) -> str:
     """A change: `+1,500.00`, `-2,820.00`, `0.00`."""
-    return f"{cents(amount):+,.2f}" if amount else "0.00"
+    rounded = cents(amount)
+    return f"{rounded:+,.2f}" if rounded else "0.00"
 
 
 def wrapped(text: str, indent: str = "", hanging: str | None = None) -> list[str]:
