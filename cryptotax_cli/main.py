@@ -302,8 +302,8 @@ def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
         lots = result.lots
     tax_settings = tax_settings_from(args, year, base)
     years = tax_years(result, tax_settings)
-    covered = {tx.when.year for tx in table.transactions}
-    if not covered or not min(covered) <= year <= max(covered):
+    covered = {tx.when.year for tx in table.transactions}  # none: the report says the table has no transactions
+    if covered and not min(covered) <= year <= max(covered):
         raise ValueError(no_data(year, covered, "--year" if args.year else "Tax year (the workbook's Settings)"))
     return table, Report(args.file.name, result, lots, settings, tax_settings, years, year)
 

@@ -202,9 +202,7 @@ def _year_detail(report: Report) -> list[str]:
 
 
 def no_data(year: int, years: Collection[int], where: str) -> str:
-    """Why a year outside the table's years has nothing to report, and which years it covers."""
-    if not years:
-        return f"no data in {year}: the table has no transactions"
+    """Why a year outside the table's years (some) has nothing to report, and which years it covers."""
     span = f"{min(years)}" if min(years) == max(years) else f"{min(years)} to {max(years)}"
     return f"no data in {year} ({where}): the table's transactions cover {span}; give a year of those"
 
