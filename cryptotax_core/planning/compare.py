@@ -124,6 +124,7 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
 
 def _method_result(label: str, found: Evaluated, sales: Sequence[Transaction], free_rows: set[int]) -> MethodResult:
     picked = choices(found.result, free_rows)
+    slices = sale_disposals(found.result, {tx.row for tx in sales})
     made = tuple(SaleChoice(tx, picked.get(tx.row, ()) if tx.row in free_rows else tx.lot_ids,
-                            sale_disposals(found.result, tx.row), tx.row not in free_rows) for tx in sales)
+                            slices[tx.row], tx.row not in free_rows) for tx in sales)
     return MethodResult(label, found.candidate.fallback, *found.gains, found.outcome, made)

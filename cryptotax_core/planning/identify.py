@@ -354,6 +354,12 @@ def _moved(taken: Mapping[str, Decimal], source: str, target: str, units: Decima
     return tuple(LotPick(lot_id, quantity) for lot_id, quantity in changed.items() if quantity)
 
 
-def sale_disposals(result: Result, row: int) -> tuple[Disposal, ...]:
-    """The lot slices of one sale row (its network-fee disposals aside)."""
-    return tuple(d for d in result.disposals if d.row == row and d.kind is not DisposalKind.FEE)
+def sale_disposals(result: Result, rows: Collection[int]) -> dict[int, tuple[Disposal, ...]]:
+    """The lot slices of each of `rows` (their network-fee disposals aside), in one pass over the result's
+    disposals: a lookup per sale would scan them all once per sale."""
+    found: dict[int, list[Disposal]] = {row: [] for row in rows}
+    for disposal in result.disposals:
+        slices = found.get(disposal.row)
+        if slices is not None and disposal.kind is not DisposalKind.FEE:
+            slices.append(disposal)
+    return {row: tuple(slices) for row, slices in found.items()}

@@ -157,7 +157,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
 
 def _preview(label: str, evaluated: Evaluated, row: Transaction, base: Outcome, *, yours: bool = False) -> Preview:
     picks = choices(evaluated.result, {row.row}).get(row.row, ())
-    return Preview(label, picks, sale_disposals(evaluated.result, row.row), evaluated.outcome, base, yours)
+    return Preview(label, picks, sale_disposals(evaluated.result, (row.row,))[row.row], evaluated.outcome, base, yours)
 
 
 def _problem(error: InputError, row: Transaction) -> str:
