@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cryptotax_core
-from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, compute, parse_table
+from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, parse_table
 from cryptotax_core.options import Options, SettingsError, options_from_pairs
+from cryptotax_core.planning.computed import Computed
 from cryptotax_core.table import Table, match_header
 from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
 from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_text
@@ -130,9 +131,8 @@ class Book:
     options: Options
     table: Table | None = None
     error: InputError | None = None
-    _result: Result | None = None
+    _computed: Computed | None = None
     _years: dict[int, TaxYear] | None = None
-    _lots_as_of: dict[date, tuple[Lot, ...]] = field(default_factory=dict)
     _answers: dict[tuple[object, ...], object] = field(default_factory=dict)
 
     @property
@@ -143,15 +143,21 @@ class Book:
         return self.table
 
     @property
-    def result(self) -> Result:
-        if self._result is None:
+    def computed(self) -> Computed:
+        """The history under the settings, shared by every function of this table: the whole history, its
+        state on a date and the engine's checkpoint at the start of a year, each computed once."""
+        if self._computed is None:
             table = self.transactions
-            try:
-                self._result = compute(table.transactions, self.options.settings, table.warnings)
-            except InputError as exc:
-                self.error = exc
-                raise
-        return self._result
+            self._computed = Computed(table.transactions, self.options.settings, table.warnings)
+        return self._computed
+
+    @property
+    def result(self) -> Result:
+        try:
+            return self.computed.result
+        except InputError as exc:
+            self.error = exc
+            raise
 
     @property
     def years(self) -> dict[int, TaxYear]:
@@ -169,10 +175,7 @@ class Book:
         result = self.result
         if as_of is None:
             return result.lots
-        if as_of not in self._lots_as_of:
-            table = self.transactions
-            self._lots_as_of[as_of] = compute(table.transactions, self.options.settings, until=as_of).lots
-        return self._lots_as_of[as_of]
+        return self.computed.until(as_of).lots
 
 
 @dataclass(frozen=True)

@@ -371,7 +371,8 @@ def HARVEST(transactions, prices, as_of=None, settings=None):
     day = planning_date_arg(as_of, "as_of", book)
 
     def answer() -> list[list[object]]:
-        found = harvest(book.transactions.transactions, book.options.settings, book.options.tax, day, by_asset)
+        found = harvest(book.transactions.transactions, book.options.settings, book.options.tax, day, by_asset,
+                        computed=book.computed)
         return padded(harvest_rows(found))
 
     return book.memo(("HARVEST", tuple(sorted(by_asset.items())), day), answer)
@@ -389,7 +390,8 @@ def METHODCOMPARE(transactions, year, settings=None):
     number = year_arg(year)
 
     def answer() -> list[list[object]]:
-        found = compare_methods(book.transactions.transactions, book.options.settings, book.options.tax, number)
+        found = compare_methods(book.transactions.transactions, book.options.settings, book.options.tax, number,
+                                computed=book.computed)
         return padded(methodcompare_rows(found, book.options.settings))
 
     return book.memo(("METHODCOMPARE", number), answer)
@@ -418,7 +420,7 @@ def WHATIF(transactions, asset, quantity_to_sell, price, wallet=None, sale_date=
     def answer() -> list[list[object]]:
         try:
             found = what_if(book.transactions.transactions, book.options.settings, book.options.tax,
-                            Sale(name, units, usd, day, wallet_name))
+                            Sale(name, units, usd, day, wallet_name), computed=book.computed)
         except PlanningError as exc:
             raise UserError(str(exc)) from None
         return padded(whatif_rows(found))

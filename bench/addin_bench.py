@@ -20,6 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import addin.convert as convert
+import cryptotax_core.planning.computed as computed_module
 from addin.functions import COSTBASIS, GAINLOSS, LOTS, TAXSUMMARY
 from bench.generate import generate
 
@@ -52,14 +53,14 @@ def main(argv: list[str] | None = None) -> int:
 
     table = excel_cells(args.rows)
     computed = 0
-    real_compute = convert.compute
+    real_compute = computed_module.compute
 
     def counting(*positional: Any, **named: Any) -> Any:
         nonlocal computed
         computed += 1
         return real_compute(*positional, **named)
 
-    convert.compute = counting  # type: ignore[assignment]
+    computed_module.compute = counting  # type: ignore[assignment]
     convert.clear_cache()
     calls = [lambda t: GAINLOSS(t, 2024), lambda t: GAINLOSS(t, 2023, "long"), lambda t: COSTBASIS(t, "BTC"),
              lambda t: TAXSUMMARY(t, 2024), lambda t: LOTS(t, "ETH", "Kraken")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, localcontext
 from operator import attrgetter
@@ -34,7 +35,7 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
-from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
+from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, copied, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
 
@@ -93,6 +94,84 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
         return engine.finish()
 
 
+class Checkpoint:
+    """A history computed up to the start of `year`, to compute it again from there with other rows or settings
+    for that year and later ones (planning: another method or other Lot IDs for one year, a sale added).
+
+    `compute` gives exactly what `compute` of the whole history gives: the engine's state after the rows dated
+    before `year` is copied and goes on with the rest, when the rows and settings the earlier years depend on
+    are the checkpoint's (the rows dated before the year, the purchases the wash-sale rule looks at up to 30
+    days into it, the settings for the years before it); otherwise the whole history is computed.
+    """
+
+    def __init__(self, transactions: Iterable[Transaction], settings: Settings, year: int,
+                 warnings: Iterable[Issue] = ()) -> None:
+        with localcontext(CONTEXT), without_cycle_collection():
+            ordered = _in_order(transactions)
+            self.year = year
+            self.settings = settings
+            self.warnings = list(warnings)
+            start = date(year, 1, 1)
+            self.before = [tx for tx in ordered if tx.day < start]  # rows are in date order: a prefix
+            self.reach = start + timedelta(days=WASH_SALE_DAYS - 1)  # the wash-sale window of the last day before
+            self.purchases = _purchases_until(ordered, len(self.before), self.reach)
+            engine = self.state = _Engine(settings, list(self.warnings))
+            engine.purchases = _Purchases(ordered)
+            for tx in self.before:
+                engine.process(tx)
+
+    def compute(self, transactions: Iterable[Transaction], settings: Settings, *, until: date | None = None) -> Result:
+        """`compute(transactions, settings, self.warnings, until=until)`, the years before `year` not processed
+        again where they are the checkpoint's."""
+        with localcontext(CONTEXT), without_cycle_collection():
+            ordered = _in_order(transactions)
+            if until is not None:
+                ordered = [tx for tx in ordered if tx.day <= until]
+            count = len(self.before)
+            if self._resumes(ordered, settings):
+                engine = self.state.copy(settings)
+                rest = ordered[count:]
+            else:
+                engine, rest = _Engine(settings, list(self.warnings)), ordered
+            engine.purchases = _Purchases(ordered)
+            for tx in rest:
+                engine.process(tx)
+            return engine.finish()
+
+    def lots(self) -> tuple[Lot, ...]:
+        """The lots open at the start of the year (with the allocation to wallets a finished history makes)."""
+        with localcontext(CONTEXT), without_cycle_collection():
+            return self.state.copy(self.settings).finish().lots
+
+    def _resumes(self, ordered: list[Transaction], settings: Settings) -> bool:
+        count = len(self.before)
+        if len(ordered) < count or not _same_before(settings, self.settings, self.year):
+            return False
+        if any(tx is not mine and tx != mine for tx, mine in zip(ordered[:count], self.before, strict=True)):
+            return False
+        return _purchases_until(ordered, count, self.reach) == self.purchases
+
+
+def _same_before(settings: Settings, other: Settings, year: int) -> bool:
+    """The two settings compute every year before `year` alike."""
+    def before(chosen: Settings) -> Settings:
+        return replace(chosen, method_by_year={number: method for number, method in chosen.method_by_year.items()
+                                               if number < year})
+
+    return before(settings) == before(other)
+
+
+def _purchases_until(ordered: list[Transaction], start: int, last: date) -> list[Transaction]:
+    """The purchases (a Buy, or a Trade receiving an asset) among `ordered[start:]` dated up to `last`."""
+    found = []
+    for tx in ordered[start:]:
+        if tx.day > last:
+            break
+        if tx.tx_type is _BUY or (tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity):
+            found.append(tx)
+    return found
+
+
 class _Engine:
     def __init__(self, settings: Settings, warnings: list[Issue]) -> None:
         self.settings = settings
@@ -117,6 +196,29 @@ class _Engine:
         self.pending: dict[str, list[tuple[Decimal, Decimal, int]]] = {}  # purchase -> (units, loss, days held)
         self.stock_pieces: dict[str, list[Piece]] = {}  # stock lot -> its pieces, for replacements held
         self.crypto_washes: dict[tuple[str, int], list[int]] = {}  # (asset, year) -> rows of loss sales
+
+    def copy(self, settings: Settings) -> _Engine:
+        """This engine's state, pieces copied, going on under `settings` (which compute the rows processed so
+        far alike): the copy processes more rows without changing this engine."""
+        twin = _Engine(settings, list(self.warnings))
+        copies: dict[int, Piece] = {}
+        twin.universal = self.universal
+        twin.pools = {asset: {key: pool.copy(copies) for key, pool in by_wallet.items()}
+                      for asset, by_wallet in self.pools.items()}
+        twin.today, twin.tomorrow, twin.year, twin.method = self.today, self.tomorrow, self.year, self.method
+        twin.long_from = self.long_from
+        twin.wallet_order = dict(self.wallet_order)
+        twin.disposals = list(self.disposals)
+        twin.income = list(self.income)
+        twin.allocation = list(self.allocation)
+        twin.errors = list(self.errors)
+        twin.seq = self.seq
+        twin.replaced = dict(self.replaced)
+        twin.pending = {lot_id: list(entries) for lot_id, entries in self.pending.items()}
+        twin.stock_pieces = {lot_id: [copied(piece, copies) for piece in pieces]
+                             for lot_id, pieces in self.stock_pieces.items()}
+        twin.crypto_washes = {key: list(rows) for key, rows in self.crypto_washes.items()}
+        return twin
 
     # -- the rows -------------------------------------------------------------------------------
     def process(self, tx: Transaction) -> None:

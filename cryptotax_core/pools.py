@@ -85,6 +85,14 @@ class Piece:
         self.basis -= basis
         return basis
 
+    def copy(self) -> Piece:
+        """The same piece as a separate object (a resumed history changes it without changing this one)."""
+        twin = Piece(self.lot_id, self.row, self.seq, self.wallet, self.acquired, self.quantity, self.basis,
+                     self.asset_class, self.long_from)
+        twin.washed = self.washed
+        twin.cost = self.cost
+        return twin
+
     def as_lot(self, asset: str) -> Lot:
         # tuple.__new__: without the interpreted __new__ of a named tuple (every field given)
         return _new(_LOT, (self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
@@ -183,6 +191,18 @@ class Pool:
         self._by_id: dict[str, list[tuple[int, Piece]]] | None = None  # lot -> (slot, piece), built on first use
         self.total = _ZERO
         self.held: dict[str, Decimal] = {}  # units per wallet, kept in a pool of all wallets (universal pooling)
+
+    def copy(self, copies: dict[int, Piece]) -> Pool:
+        """The same pool with its pieces copied; `copies` maps a piece's id to its copy, so that every
+        holder of a piece (the pools, the engine's stock tracking) gets the same copy."""
+        twin = Pool(self.method)
+        twin.run = list(self.run)
+        twin.head = self.head
+        twin.heap = list(self.heap)
+        twin.slots = [None if piece is None else copied(piece, copies) for piece in self.slots]
+        twin.total = self.total
+        twin.held = dict(self.held)
+        return twin  # `_by_id` is built again on first use, from the open pieces in slot order, as it was
 
     def add(self, piece: Piece) -> None:
         key = rank(self.method, piece, len(self.slots))
@@ -303,6 +323,14 @@ class Pool:
         self.head = head
         self.total -= quantity - left
         return slices, problems
+
+
+def copied(piece: Piece, copies: dict[int, Piece]) -> Piece:
+    """The copy of `piece` in `copies` (by id), made on first use."""
+    twin = copies.get(id(piece))
+    if twin is None:
+        twin = copies[id(piece)] = piece.copy()
+    return twin
 
 
 def _seq_of_second(item: tuple[int, Piece]) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import addin.convert as convert
+import cryptotax_core.planning.computed as computed_module
 from addin.functions import (
     CHECK,
     COSTBASIS,
@@ -207,7 +208,7 @@ def test_unexpected_errors_are_logged_not_shown(monkeypatch: pytest.MonkeyPatch,
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(convert, "compute", broken)
+    monkeypatch.setattr(computed_module, "compute", broken)
     text = GAINLOSS(sample_rows(), 2025)
     assert text == f"cryptotax: internal error in GAINLOSS (details in {log})"
     assert "Traceback" not in text
@@ -224,7 +225,7 @@ def test_in_xlwings_lite_the_detail_goes_to_its_output_pane(monkeypatch: pytest.
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("no disk in a browser")
 
-    monkeypatch.setattr(convert, "compute", broken)
+    monkeypatch.setattr(computed_module, "compute", broken)
     assert LOTS(sample_rows()) == [["cryptotax: internal error in LOTS (details in the xlwings Lite output pane)"]]
     err = capsys.readouterr().err
     assert "cryptotax: LOTS failed" in err and "Traceback" in err and "RuntimeError: no disk in a browser" in err
@@ -233,13 +234,13 @@ def test_in_xlwings_lite_the_detail_goes_to_its_output_pane(monkeypatch: pytest.
 
 def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    real = convert.compute
+    real = computed_module.compute
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs.get("until"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(convert, "compute", counting)
+    monkeypatch.setattr(computed_module, "compute", counting)
     rows = sample_rows()
     for _ in range(50):  # xlwings builds new lists for every call
         copy = [list(row) for row in rows]

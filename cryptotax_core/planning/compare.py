@@ -12,9 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cryptotax_core.engine import compute
 from cryptotax_core.model import Disposal, InputError, LotPick, Method, Transaction
-from cryptotax_core.planning.identify import Evaluated, LotChoice, LotSearch, choices, run_year, sale_disposals
+from cryptotax_core.planning.computed import Computed
+from cryptotax_core.planning.identify import (
+    Evaluated,
+    LotChoice,
+    LotSearch,
+    choices,
+    evaluated,
+    run_year,
+    sale_disposals,
+)
 from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
 from cryptotax_core.settings import Settings
 from cryptotax_core.tax import TaxSettings
@@ -83,26 +91,33 @@ class Comparison:
 
 
 def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax: TaxSettings, year: int, *,
-                    max_evaluations: int | None = None) -> Comparison:
+                    max_evaluations: int | None = None, computed: Computed | None = None) -> Comparison:
     """The year under each of `METHODS` and under the best specific identification found.
 
     The identification is a heuristic (`LotSearch.best`): the single methods' own choices are among its
     candidates, so it never yields more tax (or, without other income, a larger capital result) than any
     of them; a better choice may exist that it does not find. Every figure comes from the engine run on
-    the whole history with the chosen Lot IDs. Raises `InputError` if the history itself cannot be computed.
+    the whole history with the chosen Lot IDs, from the engine's state at the start of the year. `computed`:
+    the history under `settings` as computed already (else computed here). Raises `InputError` if the history
+    itself cannot be computed.
     """
-    base = compute(transactions, settings)
+    computed = computed or Computed(transactions, settings)
+    base = computed.result
+    checkpoint = computed.checkpoint(year)
     position = year_position(base, tax, year)
     sales = [tx for tx in sorted(transactions, key=lambda tx: (tx.when, tx.seq))
              if tx.day.year == year and tx.tx_type.is_disposal]
     free_rows = {tx.row for tx in sales if not tx.lot_ids}
-    search = LotSearch(transactions, settings, position, free_rows, max_evaluations=max_evaluations)
+    search = LotSearch(transactions, settings, position, free_rows, checkpoint, max_evaluations=max_evaluations)
     methods: list[MethodResult] = []
     starts: list[LotChoice] = []
     contenders: list[Evaluated] = []
     for method in METHODS:
         try:
-            found = run_year(transactions, settings, position, LotChoice(method, {}), whole=True)
+            if settings.method_for(year) is method:  # the user's own method: the history as computed
+                found = evaluated(LotChoice(method, {}), base, position)
+            else:
+                found = run_year(transactions, settings, position, LotChoice(method, {}), checkpoint, whole=True)
         except InputError as exc:
             methods.append(MethodResult(method.value, method, problem=f"{method.value} cannot be used for "
                                                                        f"{year}: {exc.issues[0]}"))

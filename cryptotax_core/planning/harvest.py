@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from cryptotax_core.engine import WASH_SALE_DAYS, compute
+from cryptotax_core.engine import WASH_SALE_DAYS
 from cryptotax_core.model import AssetClass, InputError, LotPick, Term, Transaction, TxType
+from cryptotax_core.planning.computed import Computed
 from cryptotax_core.planning.harvest_notes import LotNotes, lot_notes, portfolio_notes
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains, year_position
 from cryptotax_core.planning.prices import Prices
@@ -113,15 +114,17 @@ class Harvest:
 
 
 def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSettings, on: date,
-            prices: Prices) -> Harvest:
+            prices: Prices, *, computed: Computed | None = None) -> Harvest:
     """Rank the lots with an unrealized loss on `on` by what selling each saves in `on`'s tax year
     (ties: the bigger loss first) and build the cumulative plan. Raises `InputError` if the history up
-    to `on` cannot be computed."""
-    result = compute(transactions, settings, until=on)
+    to `on` cannot be computed. `computed`: the history under `settings` as computed already (else computed
+    here)."""
+    computed = computed or Computed(transactions, settings)
+    result = computed.until(on)
     position = year_position(result, tax, on.year)
     base = position.outcome()
     valued = unrealized(result.lots, prices, on)
-    candidates = [_candidate(value, position, base, transactions, settings) for value in valued.lots
+    candidates = [_candidate(value, position, base, computed) for value in valued.lots
                   if value.gain < 0]
     order = {id(value): index for index, value in enumerate(valued.lots)}
     candidates.sort(key=lambda candidate: (-candidate.saving, candidate.value.gain, order[id(candidate.value)]))
@@ -131,15 +134,14 @@ def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     return Harvest(on, position, base, valued, tuple(candidates), plan, planned, notes)
 
 
-def _candidate(value: LotValue, position: YearPosition, base: Outcome, transactions: Sequence[Transaction],
-               settings: Settings) -> Candidate:
-    purchases = _purchases_near(transactions, value)
+def _candidate(value: LotValue, position: YearPosition, base: Outcome, computed: Computed) -> Candidate:
+    purchases = _purchases_near(computed.transactions, value)
     stock = value.lot.asset_class is AssetClass.STOCK
     short_term, long_term = (value.gain, ZERO) if value.term is Term.SHORT else (ZERO, value.gain)
     problem = None
     if stock and purchases:
         try:
-            short_term, long_term = _engine_effect(transactions, settings, value)
+            short_term, long_term = _engine_effect(computed, value)
         except InputError as exc:  # a later row of the table needs this lot
             problem = f"sold whole, the lot leaves {exc.issues[0]}"
     sold = position.plus(short_term, long_term)
@@ -149,17 +151,18 @@ def _candidate(value: LotValue, position: YearPosition, base: Outcome, transacti
                      sold.carryover_out - base.carryover_out, facts)
 
 
-def _engine_effect(transactions: Sequence[Transaction], settings: Settings,
-                   value: LotValue) -> tuple[Decimal, Decimal]:
+def _engine_effect(computed: Computed, value: LotValue) -> tuple[Decimal, Decimal]:
     """What selling the whole lot on the date adds to its year's short-term and long-term gain, by the
     engine, which applies the wash-sale rule with the purchases the table holds up to 30 days after.
     `InputError` if a row in those 30 days needs units of the lot."""
     lot, year = value.lot, value.on.year
     sale = Sale(lot.asset, lot.quantity, value.price, value.on, lot.wallet)
+    transactions = computed.transactions
     row = sale_row(transactions, sale, lot.wallet, (LotPick(lot.lot_id, lot.quantity),))
     until = value.on + timedelta(days=WASH_SALE_DAYS)
-    without = year_gains(compute(transactions, settings, until=until), year)
-    with_sale = year_gains(compute([*transactions, row], settings, until=until), year)
+    without = year_gains(computed.until(until), year)
+    with_sale = year_gains(computed.checkpoint(year).compute([*transactions, row], computed.settings, until=until),
+                           year)
     return with_sale[0] - without[0], with_sale[1] - without[1]
 
 

@@ -14,21 +14,21 @@ improves the best of these by moving units between lots, one sale at a time, whi
 and the evaluation budget lasts. It never returns a choice worse than its starting candidates, because
 they are among the choices it compares.
 
-Speed: the years before the one searched are the same for every candidate. Where basis is per wallet
-(always from 2025; every year with per-wallet pooling), the search runs the engine on the lots open at the
-start of the year, written as one Buy row each with the lot's ID, date, wallet and basis, followed by the
-year's rows. The choice it settles on is evaluated once more on the whole history, and that full run is
-what the caller reports.
+Speed: the years before the one searched are the same for every candidate, so every engine run starts from
+the engine's state at the start of the year (`engine.Checkpoint`) and processes only the year's rows (a
+search candidate) or the year and the later ones (what the caller reports): the same result as a run over the
+whole history, without processing the earlier years again. The choice it settles on is evaluated once more
+with the later years, and that run is what the caller reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, localcontext
 
-from cryptotax_core.engine import PER_WALLET_FROM, compute
+from cryptotax_core.engine import PER_WALLET_FROM, Checkpoint
 from cryptotax_core.holding import term_of
 from cryptotax_core.model import (
     AssetClass,
@@ -42,7 +42,6 @@ from cryptotax_core.model import (
     Result,
     Term,
     Transaction,
-    TxType,
 )
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains
 from cryptotax_core.pools import CONTEXT
@@ -79,14 +78,20 @@ class Evaluated:
 
 
 def run_year(history: Sequence[Transaction], settings: Settings, position: YearPosition,
-             candidate: LotChoice, *, whole: bool = False) -> Evaluated:
+             candidate: LotChoice, checkpoint: Checkpoint, *, whole: bool = False) -> Evaluated:
     """The history up to the end of the position's year (`whole`: all of it) with the candidate's Lot IDs
-    and method for that year, by the engine; `InputError` if the choice cannot be made (a lot named has
-    fewer units left than asked, or a later row is left short)."""
+    and method for that year, by the engine from the year's `checkpoint` (of `history` under `settings`);
+    `InputError` if the choice cannot be made (a lot named has fewer units left than asked, or a later row is
+    left short)."""
     year = position.year
-    result = compute(with_picks(history, candidate.picks), year_settings(settings, year, candidate.fallback),
-                     until=None if whole else date(year, 12, 31))
-    gains = year_gains(result, year)
+    result = checkpoint.compute(with_picks(history, candidate.picks), year_settings(settings, year, candidate.fallback),
+                                until=None if whole else date(year, 12, 31))
+    return evaluated(candidate, result, position)
+
+
+def evaluated(candidate: LotChoice, result: Result, position: YearPosition) -> Evaluated:
+    """A computed candidate with its year's gains and outcome."""
+    gains = year_gains(result, position.year)
     return Evaluated(candidate, result, gains, position.outcome(*gains))
 
 
@@ -155,46 +160,28 @@ class LotSearch:
     """Lot choices for the `free_rows` (disposal rows of `position.year`) of a history."""
 
     def __init__(self, history: Sequence[Transaction], settings: Settings, position: YearPosition,
-                 free_rows: Collection[int], *, max_evaluations: int | None = None) -> None:
+                 free_rows: Collection[int], checkpoint: Checkpoint, *, max_evaluations: int | None = None) -> None:
         self.history = list(history)
         self.settings = settings
+        self.checkpoint = checkpoint
         self.position = position
         self.year = position.year
         self.year_end = date(self.year, 12, 31)
         self.across_wallets = pooled_across_wallets(settings, self.year)
-        self.rows, self.base_settings = self._reduced()
-        self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal),
-                            key=engine_order)
+        self.rows = [tx for tx in self.history if tx.day <= self.year_end]
+        self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal
+                             and tx.day.year == self.year), key=engine_order)
         self.free_rows = frozenset(tx.row for tx in self.sales)
-        budget = max(MIN_EVALUATIONS, ROW_BUDGET // max(1, len(self.rows)))
+        budget = max(MIN_EVALUATIONS, ROW_BUDGET // max(1, self._rows_run()))
         self.max_evaluations = min(budget, MAX_EVALUATIONS) if max_evaluations is None else max_evaluations
         self.evaluations = 0
 
-    def _reduced(self) -> tuple[list[Transaction], Settings]:
-        """The rows the search runs the engine on: the lots open at the start of the year as Buy rows, in
-        the order their acquisitions were processed (the engine's FIFO order, across wallets), then the
-        year's own rows. Only where basis is per wallet and no stock is traded (a wash sale links a sale to
-        purchases on both sides of the new year); else the whole history up to the year's end."""
-        history = [tx for tx in self.history if tx.day <= self.year_end]
-        if self.across_wallets or any(tx.asset_class is AssetClass.STOCK for tx in history):
-            return history, self.settings
-        start = compute(self.history, self.settings, until=date(self.year - 1, 12, 31)).lots
-        acquired_at = {tx.tx_id: (tx.when, tx.seq) for tx in history}
-
-        def opened(lot: Lot) -> tuple[datetime, int]:
-            """When the lot's acquisition was processed (its row's time), or the start of its date."""
-            when, seq = acquired_at.get(lot.lot_id, (None, 0))
-            return (when, seq) if when is not None and when.date() == lot.acquired else \
-                (datetime.combine(lot.acquired, time()), seq)
-
-        ordered = sorted(start, key=opened)  # stable: the lots of one acquisition keep the engine's order
-        opening = [Transaction(row=lot.row, seq=index - len(ordered), tx_id=lot.lot_id, when=opened(lot)[0],
-                               tx_type=TxType.BUY, asset=lot.asset, quantity=lot.quantity, usd_value=lot.cost_basis,
-                               fee_usd=ZERO, wallet=lot.wallet, to_wallet=None, received_asset=None,
-                               received_quantity=None, lot_ids=(), asset_class=lot.asset_class, note="")
-                   for index, lot in enumerate(ordered)]
-        rows = opening + [tx for tx in history if tx.day.year == self.year]
-        return rows, replace(self.settings, pooling=Pooling.WALLET)
+    def _rows_run(self) -> int:
+        """The rows one search run counts for the budget: the lots open at the start of the year and the
+        year's rows where basis is per wallet and no stock is traded; else every row up to the year's end."""
+        if self.across_wallets or any(tx.asset_class is AssetClass.STOCK for tx in self.rows):
+            return len(self.rows)
+        return len(self.checkpoint.lots()) + sum(1 for tx in self.rows if tx.day.year == self.year)
 
     # -- evaluating ---------------------------------------------------------------------------------------
     @property
@@ -205,11 +192,10 @@ class LotSearch:
         """The year with this choice, by the engine: on the search's rows, or with `full` on the whole
         history, later years included (what a report of the choice would show). None if the choice
         cannot be made (a lot named has fewer units left than asked, or a later row is left short)."""
-        history, settings = (self.history, self.settings) if full else (self.rows, self.base_settings)
         if not full:
             self.evaluations += 1
         try:
-            return run_year(history, settings, self.position, candidate, whole=full)
+            return run_year(self.history, self.settings, self.position, candidate, self.checkpoint, whole=full)
         except InputError:
             return None
 
@@ -218,7 +204,7 @@ class LotSearch:
         self.evaluations += 1
         before = [tx for tx in with_picks(self.rows, candidate.picks) if engine_order(tx) < engine_order(sale)]
         try:
-            lots = compute(before, year_settings(self.base_settings, self.year, candidate.fallback)).lots
+            lots = self.checkpoint.compute(before, year_settings(self.settings, self.year, candidate.fallback)).lots
         except InputError:
             return None
         return available_lots(lots, sale, self.across_wallets)

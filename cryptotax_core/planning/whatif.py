@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from cryptotax_core.engine import compute
 from cryptotax_core.model import Disposal, InputError, Lot, LotPick, Method, Transaction, TxType
 from cryptotax_core.planning.compare import METHODS
+from cryptotax_core.planning.computed import Computed
 from cryptotax_core.planning.identify import (
     Evaluated,
     LotChoice,
@@ -111,16 +111,19 @@ class WhatIf:
 
 
 def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSettings, sale: Sale, *,
-            max_evaluations: int | None = None) -> WhatIf:
+            max_evaluations: int | None = None, computed: Computed | None = None) -> WhatIf:
     """Preview `sale` under FIFO, LIFO, HIFO, LOFO and the best lot choice found (a heuristic that never
     does worse than the four methods, which are among its candidates: see `LotSearch`). Raises
-    `PlanningError` for a sale that cannot be made and `InputError` if the history cannot be computed."""
+    `PlanningError` for a sale that cannot be made and `InputError` if the history cannot be computed.
+    `computed`: the history under `settings` as computed already (else computed here); every run with the sale
+    starts from the engine's state at the start of the sale's year."""
     if sale.quantity <= 0:
         raise PlanningError(f"the quantity to sell is {plain(sale.quantity)}: it must be greater than 0")
     if sale.price < 0 or sale.fee_usd < 0:
         raise PlanningError("the price and the fee cannot be negative")
     year = sale.day.year
-    before = compute(transactions, settings, until=sale.day)
+    computed = computed or Computed(transactions, settings)
+    before = computed.until(sale.day)
     across_wallets = pooled_across_wallets(settings, year)
     wallet = _wallet(transactions, before.lots, sale)
     row = sale_row(transactions, sale, wallet)
@@ -129,7 +132,8 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     if held is not None and sale.quantity > held:  # one pool for all wallets: the engine checks the wallet's units
         raise PlanningError(f"'{wallet}' holds {plain(held)} {row.asset} at the end of {sale.day}, not "
                             f"{plain(sale.quantity)}")
-    position = year_position(compute(transactions, settings), tax, year)
+    position = year_position(computed.result, tax, year)
+    checkpoint = computed.checkpoint(year)
     base = position.outcome()
     history = [*transactions, row]
     own = settings.method_for(year)
@@ -139,7 +143,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
         mine = relief_name(own) == method.value
         picks = {} if mine else {row.row: _in_order(lots, method, sale.quantity, across_wallets)}
         try:
-            evaluated = run_year(history, settings, position, LotChoice(own, picks), whole=True)
+            evaluated = run_year(history, settings, position, LotChoice(own, picks), checkpoint, whole=True)
         except InputError as exc:
             previews.append(Preview(method.value, (), (), None, base, mine, _problem(exc, row)))
             continue
@@ -147,7 +151,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
         previews.append(_preview(method.value, evaluated, row, base, yours=mine))
     if not found:
         raise PlanningError(previews[0].problem or "the sale cannot be made")
-    search = LotSearch(history, settings, position, {row.row}, max_evaluations=max_evaluations)
+    search = LotSearch(history, settings, position, {row.row}, checkpoint, max_evaluations=max_evaluations)
     starts = [LotChoice(own, choices(evaluated.result, {row.row})) for evaluated in found]
     searched = search.best(starts, own)
     winner = min([*found, *([searched] if searched else [])], key=lambda evaluated: evaluated.outcome.key)

@@ -78,17 +78,18 @@ async def _internal_error() -> bool:
     import officejs
 
     from addin import convert
+    from cryptotax_core.planning import computed as computed_module
 
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("provoked by the test")
 
     convert.clear_cache()
-    real, convert.compute = convert.compute, broken
+    real, computed_module.compute = computed_module.compute, broken
     try:
         module = sys.modules["main"]
         cells = await officejs.call(module, "GAINLOSS", [cases.sample_table(), 2025])
     finally:
-        convert.compute = real
+        computed_module.compute = real
     expected = [["cryptotax: internal error in GAINLOSS (details in the xlwings Lite output pane)"]]
     print(f"pyodide: internal error cell: {cells}")
     return cells == expected

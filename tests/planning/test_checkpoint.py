@@ -1,0 +1,85 @@
+"""`engine.Checkpoint`: a history computed again from the start of a year gives exactly what computing the whole
+history gives, whatever the later years' method, Lot IDs or added rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import TODAY, buy, rows_to_table, sell
+
+from cryptotax_core import InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
+from cryptotax_core.engine import Checkpoint
+
+D = Decimal
+STOCK = {"Class": "Stock"}
+
+
+def table(rows: list[dict[str, Any]]) -> tuple[Transaction, ...]:
+    header, cells = rows_to_table(rows)
+    return parse_table(header, cells, zone=ZoneInfo("UTC"), today=TODAY).transactions
+
+
+# A wash sale across the new year: XYZ bought 2024-01-10 for 1,000, sold 2024-12-20 for 600 (loss 400), bought
+# again 2025-01-05 for 700: the 400 is disallowed (code W) and the replacement's basis is 700 + 400 = 1,100; it
+# takes in the 345 days the sold shares were held (acquired 2025-01-05 - 345 days = 2024-01-26), so its sale on
+# 2025-03-01 for 1,300 is long-term with a gain of 200.
+WASH = [buy("X1", "2024-01-10", "XYZ", "10", "1000", wallet="Broker", **STOCK),
+        sell("S1", "2024-12-20", "XYZ", "10", "600", wallet="Broker", **STOCK),
+        buy("X2", "2025-01-05", "XYZ", "10", "700", wallet="Broker", **STOCK),
+        buy("B1", "2024-02-01", "BTC", "1", "40000"), buy("B2", "2024-08-01", "BTC", "1", "60000"),
+        buy("B3", "2025-02-01", "BTC", "1", "90000"),
+        sell("S2", "2025-03-01", "XYZ", "10", "1300", wallet="Broker", **STOCK),
+        sell("S3", "2025-06-01", "BTC", "1", "100000"), sell("S4", "2026-01-15", "BTC", "1", "100000")]
+
+
+@pytest.mark.parametrize("method", list(Method))
+def test_a_resumed_year_is_the_whole_history(method: Method) -> None:
+    rows = table(WASH)
+    checkpoint = Checkpoint(rows, Settings(), 2025)
+    settings = Settings(method_by_year={2025: method})
+    assert checkpoint.compute(rows, settings) == compute(rows, settings)
+    assert checkpoint.compute(rows, settings, until=date(2025, 12, 31)) == compute(rows, settings,
+                                                                                    until=date(2025, 12, 31))
+
+
+def test_the_wash_sale_across_the_new_year_is_kept() -> None:
+    rows = table(WASH)
+    result = Checkpoint(rows, Settings(), 2025).compute(rows, Settings(method_by_year={2025: Method.HIFO}))
+    xyz = [(d.tx_id, d.lot_id, d.proceeds, d.cost_basis, d.adjustment, d.adjustment_code, d.acquired, d.term.value)
+           for d in result.disposals if d.asset == "XYZ"]
+    assert xyz == [("S1", "X1", D(600), D(1000), D(400), "W", date(2024, 1, 10), "short"),
+                   ("S2", "X2", D(1300), D(1100), D(0), "", date(2024, 1, 26), "long")]
+    # HIFO in 2025: S3 takes B3 (90,000), S4 in 2026 (FIFO again) takes B1
+    assert [(d.tx_id, d.lot_id) for d in result.disposals if d.asset == "BTC"] == [("S3", "B3"), ("S4", "B1")]
+
+
+def test_lot_ids_and_an_added_sale_in_the_year() -> None:
+    rows = table(WASH)
+    checkpoint = Checkpoint(rows, Settings(), 2025)
+    picked = [tx._replace(lot_ids=(LotPick("B2", D(1)),)) if tx.tx_id == "S3" else tx for tx in rows]
+    extra = sell("S5", "2025-07-01", "BTC", "0.5", "50000")
+    added = [*picked, *table([*WASH, extra])[-1:]]
+    for history in (picked, added):
+        assert checkpoint.compute(history, Settings()) == compute(history, Settings())
+    assert [(d.tx_id, d.lot_id, d.quantity) for d in checkpoint.compute(added, Settings()).disposals
+            if d.asset == "BTC"] == [("S3", "B2", D(1)), ("S5", "B1", D("0.5")), ("S4", "B1", D("0.5")),
+                                     ("S4", "B3", D("0.5"))]
+
+
+def test_a_changed_earlier_year_or_setting_computes_the_whole_history() -> None:
+    rows = table(WASH)
+    checkpoint = Checkpoint(rows, Settings(), 2025)
+    earlier = [tx._replace(lot_ids=(LotPick("B2", D(1)),)) if tx.tx_id == "S1" else tx for tx in rows]
+    no_rebuy = [tx for tx in rows if tx.tx_id not in ("X2", "S2")]  # no purchase 16 days into the year
+    for history, settings in ((rows, Settings(method_by_year={2024: Method.LIFO})),
+                              (rows, replace(Settings(), pooling=Pooling.UNIVERSAL)), (no_rebuy, Settings())):
+        assert checkpoint.compute(history, settings) == compute(history, settings)
+    s1 = next(d for d in checkpoint.compute(no_rebuy, Settings()).disposals if d.tx_id == "S1")
+    assert (s1.adjustment, s1.gain) == (D(0), D(-400))
+    with pytest.raises(InputError, match="B2"):
+        checkpoint.compute(earlier, Settings())
