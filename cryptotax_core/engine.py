@@ -161,14 +161,17 @@ def _same_before(settings: Settings, other: Settings, year: int) -> bool:
     return before(settings) == before(other)
 
 
-def _purchases_until(ordered: list[Transaction], start: int, last: date) -> list[Transaction]:
-    """The purchases (a Buy, or a Trade receiving an asset) among `ordered[start:]` dated up to `last`."""
-    found = []
+def _purchases_until(ordered: list[Transaction], start: int, last: date) -> list[tuple[object, ...]]:
+    """The purchases (a Buy, or a Trade receiving an asset) among `ordered[start:]` dated up to `last`, as the
+    wash-sale rule reads them: ID, time, asset and units (a Trade's own Lot IDs do not count)."""
+    found: list[tuple[object, ...]] = []
     for tx in ordered[start:]:
         if tx.day > last:
             break
-        if tx.tx_type is _BUY or (tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity):
-            found.append(tx)
+        if tx.tx_type is _BUY:
+            found.append((tx.tx_id, tx.when, tx.asset, tx.quantity, tx.asset_class))
+        elif tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity:
+            found.append((tx.tx_id, tx.when, tx.received_asset, tx.received_quantity, tx.asset_class))
     return found
 
 
