@@ -24,10 +24,11 @@ from cryptotax_cli.progress import tracked
 from cryptotax_cli.reconciling import COMMAND as RECONCILE
 from cryptotax_cli.reconciling import add_parser as add_reconcile_parser
 from cryptotax_cli.reconciling import run as run_reconcile
-from cryptotax_cli.report import Report, form8949_csv, no_data, render_json, render_table, written
+from cryptotax_cli.report import Report, form8949_csv, no_data, render_table, write_json, written
 from cryptotax_core import (
     FormError,
     InputError,
+    Lot,
     Method,
     Pooling,
     ReconcileError,
@@ -292,13 +293,16 @@ def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
     """Read, validate and compute `args.file` with the settings options in `args` (see add_settings_options):
     the table and the report of the chosen year. Raises `InputError` (the table) or `ValueError` (a setting)."""
     table, base, settings = load(args.file, args)
+    # a year given: the lots at its end first, only they kept, so that two whole results are never held at once
+    try:
+        lots = _lots_at_end(table, settings, args.year or base.tax_year)
+    except InputError:  # the whole history's problems are the ones to tell: computed next
+        lots = None
     result = compute(table.transactions, settings, table.warnings)
     year = args.year or base.tax_year or latest_year_with_disposals(result) or _last_year(table)
-    year_end = date(year, 12, 31)
-    next_year = datetime(year + 1, 1, 1)
-    if any(tx.when >= next_year for tx in table.transactions):  # a row after the year
-        lots = compute(table.transactions, settings, until=year_end).lots
-    else:  # nothing after the year: the lots at its end are the lots at the end of the history
+    if lots is None:
+        lots = _lots_at_end(table, settings, year)
+    if lots is None:  # nothing after the year: the lots at its end are the lots at the end of the history
         lots = result.lots
     tax_settings = tax_settings_from(args, year, base)
     years = tax_years(result, tax_settings)
@@ -306,6 +310,13 @@ def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
     if covered and not min(covered) <= year <= max(covered):
         raise ValueError(no_data(year, covered, "--year" if args.year else "Tax year (the workbook's Settings)"))
     return table, Report(args.file.name, result, lots, settings, tax_settings, years, year)
+
+
+def _lots_at_end(table: Table, settings: Settings, year: int | None) -> tuple[Lot, ...] | None:
+    """The lots open at the end of `year` where a row comes after it (None otherwise, or without a year)."""
+    if year is None or not any(tx.when >= datetime(year + 1, 1, 1) for tx in table.transactions):
+        return None
+    return compute(table.transactions, settings, until=date(year, 12, 31)).lots
 
 
 def explain(path: Path, error: InputError | ValueError) -> int:
@@ -343,7 +354,11 @@ def _report(args: argparse.Namespace) -> int:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     try:
-        print(render_json(report) if args.format == "json" else render_table(report))
+        if args.format == "json":
+            write_json(report, sys.stdout)
+            print()
+        else:
+            print(render_table(report))
         if outputs:  # after the table; beside JSON on stderr, so stdout stays one JSON document
             print("", *written(report, [path for path, _ in outputs]), sep="\n",
                   file=sys.stderr if args.format == "json" else sys.stdout)

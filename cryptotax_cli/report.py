@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 from cryptotax_cli.estimate import estimate_json, estimate_lines
 from cryptotax_cli.progress import tracked
@@ -82,6 +83,15 @@ def _net(netting: Netting) -> dict[str, str]:
 
 
 def render_json(report: Report) -> str:
+    buffer = io.StringIO()
+    write_json(report, buffer)
+    return buffer.getvalue()
+
+
+def write_json(report: Report, out: TextIO) -> None:
+    """The report as one JSON document (`json.dumps(document, indent=2)` to the byte), written piece by piece:
+    the disposals and open lots one record at a time, so that neither the list of their dicts nor the whole
+    document as one string is ever held (at 1,000,000 rows that is several hundred megabytes)."""
     summary, chosen, year = report.summary, report.tax_year, report.year
     carryover_in = chosen.carryover_in if chosen else NO_CARRYOVER
     document: dict[str, object] = {
@@ -99,9 +109,9 @@ def render_json(report: Report) -> str:
         "form8949_totals": {box: _totals(Totals(total.proceeds, total.cost_basis, total.adjustment))
                             for box, total in chosen.boxes.items()} if chosen else {},
         "schedule_d": {line: money(amount) for line, amount in chosen.schedule_d.items()} if chosen else {},
-        "disposals": [_disposal(report, d) for d in report.result.disposals if d.tax_year == year],
+        "disposals": (_disposal(report, d) for d in report.result.disposals if d.tax_year == year),
         "lots_as_of": f"{year}-12-31",
-        "lots": [_lot(lot) for lot in report.lots],
+        "lots": (_lot(lot) for lot in report.lots),
         "allocation": [{"asset": a.asset, "wallet": a.wallet, "lot": a.lot_id, "acquired": a.acquired.isoformat(),
                         "quantity": plain(a.quantity), "cost_basis": money(a.cost_basis)}
                        for a in report.result.allocation],
@@ -109,7 +119,30 @@ def render_json(report: Report) -> str:
     }
     if chosen and chosen.estimate:
         document["tax_estimate"] = estimate_json(chosen.estimate)
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    out.write("{")
+    for index, (key, value) in enumerate(document.items()):
+        out.write(f"{',' if index else ''}\n  {_dumped(key)}: ")
+        if isinstance(value, Iterator):
+            _write_list(value, out)
+        else:
+            out.write(_dumped(value).replace("\n", "\n  "))
+    out.write("\n}")
+
+
+NEWLINE = "\n"
+
+
+def _dumped(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _write_list(items: Iterator[object], out: TextIO) -> None:
+    """A list one level inside the document, as `json.dumps(indent=2)` writes it there, item by item."""
+    empty = True
+    for item in items:
+        out.write(f"{'[' if empty else ','}\n    {_dumped(item).replace(NEWLINE, NEWLINE + '    ')}")
+        empty = False
+    out.write("[]" if empty else "\n  ]")
 
 
 FORM8949_COLUMNS = ("Box", "Description", "Date Acquired", "Date Sold", "Proceeds", "Cost Basis", "Adjustment Code",
