@@ -6,6 +6,7 @@ and reported at once (`InputError`), each naming its row and column.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -322,7 +323,9 @@ class _Fields:
             return None
         tx_type = _TYPES.get(text.lower())
         if tx_type is None:
-            self.error("Type", f"unknown type '{text}': " + _TYPE_CHOICES)
+            guess = difflib.get_close_matches(text.lower(), _TYPES, n=1, cutoff=0.6)
+            choices = f"did you mean {_TYPES[guess[0]].value}? ({_TYPE_CHOICES})" if guess else _TYPE_CHOICES
+            self.error("Type", f"unknown type '{text}': {choices}")
         return tx_type
 
     def when(self) -> datetime | None:

@@ -37,7 +37,7 @@ def test_every_problem_of_a_bad_csv(capsys: pytest.CaptureFixture[str], tmp_path
     code, out, err = check(capsys, str(path))
     assert (code, err) == (2, "")
     assert out.splitlines() == [
-        "row 3, column Date: '2025-02-30' is not a date: write it as YYYY-MM-DD (e.g. 2025-03-14)",
+        "row 3, column Date: '2025-02-30' is not a date: February 2025 has 28 days, not 30",
         "row 4, column Quantity: expected a number, found 'abc'",
         "row 5, column Type: unknown type 'Swap': write one of Buy, Sell, Trade, Spend, Transfer, Income, Staking, "
         "Mining, Airdrop, Interest",
