@@ -126,8 +126,8 @@ class Checkpoint:
         again where they are the checkpoint's."""
         with localcontext(CONTEXT), without_cycle_collection():
             ordered = _in_order(transactions)
-            if until is not None:
-                ordered = [tx for tx in ordered if tx.day <= until]
+            if until is not None and until < date.max:  # rows are in date order: cut where the next day starts
+                ordered = ordered[:bisect_left(ordered, datetime.combine(until + _ONE_DAY, time.min), key=_WHEN)]
             count = len(self.before)
             if self._resumes(ordered, settings):
                 engine = self.state.copy(settings)

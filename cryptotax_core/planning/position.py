@@ -9,6 +9,7 @@ events from the table).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,6 +128,14 @@ def year_position(result: Result, tax: TaxSettings, year: int) -> YearPosition:
 
 
 def year_gains(result: Result, year: int) -> tuple[Decimal, Decimal]:
-    """A year's short-term and long-term gain as the report totals them (cents per line)."""
-    summary = summarize(result).get(year)
-    return (summary.short_term.gain, summary.long_term.gain) if summary else (ZERO, ZERO)
+    """A year's short-term and long-term gain as the report totals them (cents per line, as `summarize`).
+    The engine makes disposals in date order, so the year's are one run of them, found by bisection: the
+    search asks this once per candidate, and summing every year would cost a pass over the whole history."""
+    disposals = result.disposals
+    first = bisect_left(disposals, year, key=_year_of)
+    lines = disposals[first:bisect_right(disposals, year, lo=first, key=_year_of)]
+    return term_gain(lines, Term.SHORT), term_gain(lines, Term.LONG)
+
+
+def _year_of(disposal: Disposal) -> int:
+    return disposal.disposed.year

@@ -14,6 +14,8 @@ from conftest import TODAY, buy, rows_to_table, sell
 
 from cryptotax_core import InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
 from cryptotax_core.engine import Checkpoint
+from cryptotax_core.planning.position import year_gains
+from cryptotax_core.summary import summarize
 
 D = Decimal
 STOCK = {"Class": "Stock"}
@@ -83,3 +85,14 @@ def test_a_changed_earlier_year_or_setting_computes_the_whole_history() -> None:
     assert (s1.adjustment, s1.gain) == (D(0), D(-400))
     with pytest.raises(InputError, match="B2"):
         checkpoint.compute(earlier, Settings())
+
+
+def test_year_gains_are_the_summary_of_the_year() -> None:
+    result = compute(table(WASH), Settings())
+    # 2024: S1 600 - 1,000 + 400 disallowed = 0 short-term; 2025: S2 +200 long-term, S3 takes B1 (FIFO):
+    # 100,000 - 40,000 = 60,000 long-term; 2026: S4 takes B2, 100,000 - 60,000 = 40,000 long-term
+    assert [year_gains(result, year) for year in (2023, 2024, 2025, 2026, 2027)] == [
+        (0, 0), (0, 0), (0, 60200), (0, 40000), (0, 0)]
+    summaries = summarize(result)
+    assert all(year_gains(result, year) == (summary.short_term.gain, summary.long_term.gain)
+               for year, summary in summaries.items())
