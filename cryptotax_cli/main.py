@@ -337,7 +337,7 @@ def explain(path: Path, error: InputError | ValueError) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     try:
-        _, report = compute_report(args)
+        report = compute_report(args)[1]  # the table is not kept: its rows are freed before the outputs are made
     except (InputError, ValueError) as exc:
         return explain(args.file, exc)
     try:

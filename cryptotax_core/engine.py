@@ -9,7 +9,7 @@ which becomes the new lot's basis; self-transfers move lots with their basis and
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, localcontext
@@ -121,15 +121,18 @@ class Checkpoint:
             for tx in self.before:
                 engine.process(tx)
 
-    def compute(self, transactions: Iterable[Transaction], settings: Settings, *, until: date | None = None) -> Result:
+    def compute(self, transactions: Iterable[Transaction], settings: Settings, *, until: date | None = None,
+                assets: Collection[str] | None = None) -> Result:
         """`compute(transactions, settings, self.warnings, until=until)`, the years before `year` not processed
-        again where they are the checkpoint's."""
+        again where they are the checkpoint's. `assets`: the rows from `year` on are those of these assets and
+        only their disposals and lots are read (each asset has its own pools), so only their purchases must
+        be the checkpoint's."""
         with localcontext(CONTEXT), without_cycle_collection():
             ordered = _in_order(transactions)
             if until is not None and until < date.max:  # rows are in date order: cut where the next day starts
                 ordered = ordered[:bisect_left(ordered, datetime.combine(until + _ONE_DAY, time.min), key=_WHEN)]
             count = len(self.before)
-            if self._resumes(ordered, settings):
+            if self._resumes(ordered, settings, assets):
                 engine = self.state.copy(settings)
                 rest = ordered[count:]
             else:
@@ -144,13 +147,16 @@ class Checkpoint:
         with localcontext(CONTEXT), without_cycle_collection():
             return self.state.copy(self.settings).finish().lots
 
-    def _resumes(self, ordered: list[Transaction], settings: Settings) -> bool:
+    def _resumes(self, ordered: list[Transaction], settings: Settings, assets: Collection[str] | None) -> bool:
         count = len(self.before)
         if len(ordered) < count or not _same_before(settings, self.settings, self.year):
             return False
         if any(tx is not mine and tx != mine for tx, mine in zip(ordered[:count], self.before, strict=True)):
             return False
-        return _purchases_until(ordered, count, self.reach) == self.purchases
+        if assets is None:
+            return _purchases_until(ordered, count, self.reach) == self.purchases
+        return ([found for found in _purchases_until(ordered, count, self.reach) if found[2] in assets]
+                == [found for found in self.purchases if found[2] in assets])
 
 
 def _same_before(settings: Settings, other: Settings, year: int) -> bool:

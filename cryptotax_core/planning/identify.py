@@ -42,6 +42,7 @@ from cryptotax_core.model import (
     Result,
     Term,
     Transaction,
+    TxType,
 )
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains
 from cryptotax_core.pools import CONTEXT
@@ -169,6 +170,8 @@ class LotSearch:
         self.year_end = date(self.year, 12, 31)
         self.across_wallets = pooled_across_wallets(settings, self.year)
         self.rows = [tx for tx in self.history if tx.day <= self.year_end]
+        self.asset_rows = _year_rows_by_asset(self.rows, self.year)
+        self._split: tuple[Result, dict[str, list[Disposal]]] | None = None  # a result and its year's disposals
         self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal
                              and tx.day.year == self.year), key=engine_order)
         self.free_rows = frozenset(tx.row for tx in self.sales)
@@ -188,23 +191,65 @@ class LotSearch:
     def exhausted(self) -> bool:
         return self.evaluations >= self.max_evaluations
 
-    def evaluate(self, candidate: LotChoice, *, full: bool = False) -> Evaluated | None:
-        """The year with this choice, by the engine: on the search's rows, or with `full` on the whole
-        history, later years included (what a report of the choice would show). None if the choice
-        cannot be made (a lot named has fewer units left than asked, or a later row is left short)."""
+    def evaluate(self, candidate: LotChoice, *, full: bool = False, around: Evaluated | None = None
+                 ) -> Evaluated | None:
+        """The year with this choice, by the engine: up to the year's end, or with `full` on the whole history,
+        later years included (what a report of the choice would show). None if the choice cannot be made (a
+        lot named has fewer units left than asked, or a later row is left short).
+
+        `around`: an evaluated choice that differs from this one in the picks of some assets' sales only; then
+        only those assets' rows of the year are run (`_assets_run`) and the others' disposals are `around`'s.
+        The result then holds the year's disposals only."""
         if not full:
             self.evaluations += 1
         try:
+            if around is not None and not full and around.candidate.fallback is candidate.fallback:
+                return self._assets_run(candidate, around)
             return run_year(self.history, self.settings, self.position, candidate, self.checkpoint, whole=full)
         except InputError:
             return None
 
-    def lots_before(self, sale: Transaction, candidate: LotChoice) -> list[Lot] | None:
-        """The lots the sale can take under this choice: those open just before it."""
+    def _assets_run(self, candidate: LotChoice, around: Evaluated) -> Evaluated:
+        """The year with `candidate`, running the engine on the rows of the assets whose sales it picks
+        otherwise than `around` (fast path: one asset's rows instead of the year's). Exact: the engine keeps
+        one set of pools per asset, and a row touches the pools of its own asset only, but for a Trade, which
+        also acquires the asset it receives (a Buy of it here, at the Trade's USD value, in the Trade's place)."""
+        changed = {sale.asset for sale in self.sales
+                   if candidate.picks.get(sale.row) != around.candidate.picks.get(sale.row)}
+        split = self._by_asset(around)
+        disposals = [disposal for asset, lines in split.items() if asset not in changed for disposal in lines]
+        settings = year_settings(self.settings, self.year, candidate.fallback)
+        for asset in sorted(changed):
+            rows = with_picks(self.asset_rows.get(asset, []), candidate.picks)
+            result = self.checkpoint.compute([*self.checkpoint.before, *rows], settings, until=self.year_end,
+                                             assets=(asset,))
+            disposals += [disposal for disposal in result.disposals if disposal.disposed.year == self.year]
+        disposals.sort(key=_disposed)  # date order, as the engine makes them (stable: each sale's slices in order)
+        return evaluated(candidate, Result(tuple(disposals), (), ()), self.position)
+
+    def _by_asset(self, found: Evaluated) -> dict[str, list[Disposal]]:
+        """The year's disposals of an evaluated choice, by asset (kept for the last choice asked)."""
+        if self._split is None or self._split[0] is not found.result:
+            split: dict[str, list[Disposal]] = {}
+            for disposal in found.result.disposals:
+                if disposal.disposed.year == self.year:
+                    split.setdefault(disposal.asset, []).append(disposal)
+            self._split = (found.result, split)
+        return self._split[1]
+
+    def lots_before(self, sale: Transaction, candidate: LotChoice, *, made: bool = False) -> list[Lot] | None:
+        """The lots the sale can take under this choice: those open just before it. `made`: the choice was
+        evaluated and can be made; then, per wallet, only the rows of the sale's asset are run (as in
+        `_assets_run`: the other assets' rows raise no error). One pool for all wallets is allocated to the
+        wallets at the end of a history before 2025, in the order the history's rows first used them, so
+        there every row before the sale is run."""
         self.evaluations += 1
-        before = [tx for tx in with_picks(self.rows, candidate.picks) if engine_order(tx) < engine_order(sale)]
+        asset_only = made and not self.across_wallets
+        rows = [*self.checkpoint.before, *self.asset_rows.get(sale.asset, [])] if asset_only else self.rows
+        before = [tx for tx in with_picks(rows, candidate.picks) if engine_order(tx) < engine_order(sale)]
         try:
-            lots = self.checkpoint.compute(before, year_settings(self.settings, self.year, candidate.fallback)).lots
+            lots = self.checkpoint.compute(before, year_settings(self.settings, self.year, candidate.fallback),
+                                           assets=(sale.asset,) if asset_only else None).lots
         except InputError:
             return None
         return available_lots(lots, sale, self.across_wallets)
@@ -264,7 +309,7 @@ class LotSearch:
         chosen = candidate.picks.get(sale.row) or choices(current.result, {sale.row}).get(sale.row, ())
         if not chosen:
             return None
-        lots = self.lots_before(sale, candidate)
+        lots = self.lots_before(sale, candidate, made=True)
         if lots is None:
             return None
         held: dict[str, Decimal] = {}
@@ -291,7 +336,7 @@ class LotSearch:
                 for variant in (picks, self._exchanged(picks, sale, source, target.lot_id, moved)):
                     if variant is None or self.exhausted:
                         continue
-                    found = self.evaluate(LotChoice(candidate.fallback, variant))
+                    found = self.evaluate(LotChoice(candidate.fallback, variant), around=current)
                     if found is not None and found.outcome.key < current.outcome.key:
                         return found
         return None
@@ -338,6 +383,24 @@ def _moved(taken: Mapping[str, Decimal], source: str, target: str, units: Decima
     changed[source] -= units
     changed[target] = changed.get(target, ZERO) + units
     return tuple(LotPick(lot_id, quantity) for lot_id, quantity in changed.items() if quantity)
+
+
+def _disposed(disposal: Disposal) -> date:
+    return disposal.disposed
+
+
+def _year_rows_by_asset(rows: Sequence[Transaction], year: int) -> dict[str, list[Transaction]]:
+    """The year's rows of each asset, in engine order: the rows of the asset, and each Trade that receives it
+    as a Buy of the units received at the Trade's USD value (what the engine adds to the asset's pool for it)."""
+    found: dict[str, list[Transaction]] = {}
+    for tx in sorted((tx for tx in rows if tx.day.year == year), key=engine_order):
+        found.setdefault(tx.asset, []).append(tx)
+        received = tx.received_asset
+        if tx.tx_type is TxType.TRADE and received and tx.received_quantity and received != tx.asset:
+            found.setdefault(received, []).append(tx._replace(
+                tx_type=TxType.BUY, asset=received, quantity=tx.received_quantity, fee_usd=ZERO,
+                received_asset=None, received_quantity=None, lot_ids=()))
+    return found
 
 
 def sale_disposals(result: Result, rows: Collection[int]) -> dict[int, tuple[Disposal, ...]]:

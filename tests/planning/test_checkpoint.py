@@ -14,8 +14,10 @@ from conftest import TODAY, buy, rows_to_table, sell
 
 from cryptotax_core import InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
 from cryptotax_core.engine import Checkpoint
-from cryptotax_core.planning.position import year_gains
+from cryptotax_core.planning.identify import LotChoice, LotSearch, choices
+from cryptotax_core.planning.position import year_gains, year_position
 from cryptotax_core.summary import summarize
+from cryptotax_core.tax import TaxSettings
 
 D = Decimal
 STOCK = {"Class": "Stock"}
@@ -96,3 +98,48 @@ def test_year_gains_are_the_summary_of_the_year() -> None:
     summaries = summarize(result)
     assert all(year_gains(result, year) == (summary.short_term.gain, summary.long_term.gain)
                for year, summary in summaries.items())
+
+
+# Trades both ways in 2025: T1 gives 5 ETH for 0.1 BTC (USD 15,000), T2 gives 0.5 BTC for 10 ETH (USD 50,000).
+TRADES = [buy("B1", "2024-02-01", "BTC", "1", "40000"), buy("B2", "2024-08-01", "BTC", "1", "60000"),
+          buy("E1", "2024-03-01", "ETH", "10", "20000"),
+          {"ID": "T1", "Date": "2025-02-01", "Type": "Trade", "Asset": "ETH", "Quantity": "5", "USD Value": "15000",
+           "Wallet": "Coinbase", "Received Asset": "BTC", "Received Quantity": "0.1"},
+          {"ID": "T2", "Date": "2025-03-01", "Type": "Trade", "Asset": "BTC", "Quantity": "0.5", "USD Value": "50000",
+           "Wallet": "Coinbase", "Received Asset": "ETH", "Received Quantity": "10"},
+          sell("S1", "2025-06-01", "BTC", "0.5", "55000"), sell("S2", "2025-07-01", "ETH", "5", "20000"),
+          sell("S3", "2026-01-10", "BTC", "0.5", "50000")]
+
+
+@pytest.mark.parametrize("picks", [
+    {"S1": "B2:0.5"},                            # BTC only: S1 takes B2 (basis 30,000) instead of B1
+    {"T2": "B2:0.5", "S1": "T1:0.1, B1:0.4"},    # BTC: the lot T1 bought is named
+    {"S2": "T2:5"},                              # ETH only: S2 takes the units T2 bought (basis 50,000 / 10 each)
+], ids=["one-sale", "trade-lot", "other-asset"])
+def test_a_candidate_run_on_its_assets_rows_is_the_whole_years_run(picks: dict[str, str]) -> None:
+    rows = table(TRADES)
+    by_id = {tx.tx_id: tx for tx in rows}
+    position = year_position(compute(rows, Settings()), TaxSettings(), 2025)
+    search = LotSearch(rows, Settings(), position, {tx.row for tx in rows if tx.tx_type.is_disposal},
+                       Checkpoint(rows, Settings(), 2025))
+    around = search.evaluate(LotChoice(Method.FIFO, {}))
+    assert around is not None
+    candidate = LotChoice(Method.FIFO, {by_id[tx_id].row: tuple(
+        LotPick(lot, D(units)) for lot, units in (pick.split(":") for pick in text.split(", ")))
+        for tx_id, text in picks.items()})
+    fast, whole = search.evaluate(candidate, around=around), search.evaluate(candidate)
+    assert fast is not None and whole is not None
+    assert fast.gains == whole.gains and fast.outcome == whole.outcome
+    sales = {tx.row for tx in rows if tx.tx_type.is_disposal}
+    assert choices(fast.result, sales) == choices(whole.result, sales)
+
+
+def test_the_trades_by_hand() -> None:
+    rows = table(TRADES)
+    result = compute(rows, Settings(), until=date(2025, 12, 31))
+    # T1: 5 ETH of E1 (basis 10,000) for 15,000, held 11 months: +5,000 short-term; T2: 0.5 BTC of B1
+    # (20,000) for 50,000: +30,000 long-term; S1 (FIFO): 0.5 BTC of B1 (20,000) for 55,000: +35,000
+    # long-term; S2: 5 ETH of E1 (10,000) for 20,000: +10,000 long-term
+    assert [(d.tx_id, d.lot_id, d.quantity, d.gain, d.term.value) for d in result.disposals] == [
+        ("T1", "E1", D(5), D(5000), "short"), ("T2", "B1", D("0.5"), D(30000), "long"),
+        ("S1", "B1", D("0.5"), D(35000), "long"), ("S2", "E1", D(5), D(10000), "long")]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from cryptotax_core import Method, Pooling, Result, Settings, Term, Transaction, compute, parse_table
 from cryptotax_core.engine import Checkpoint
 from cryptotax_core.planning import compare_methods, year_position
-from cryptotax_core.planning.identify import LotChoice, LotSearch, year_settings
+from cryptotax_core.planning.identify import LotChoice, LotSearch, choices, year_settings
 from cryptotax_core.planning.position import year_gains
 from cryptotax_core.tax import FilingStatus, TaxSettings, tax_years
 
@@ -153,3 +153,29 @@ def per_lot(result: Result, year: int) -> dict[tuple[int, str, Term], tuple[Deci
             units, proceeds, basis = taken.get((d.row, d.lot_id, d.term), (Decimal(0),) * 3)
             taken[(d.row, d.lot_id, d.term)] = (units + d.quantity, proceeds + d.proceeds, basis + d.cost_basis)
     return taken
+
+
+@EXAMPLES
+@given(st.lists(events, min_size=4, max_size=18), st.sampled_from(list(Pooling)), st.booleans())
+def test_a_candidate_run_on_its_assets_rows_is_the_years_run(drawn: list[Event], pooling: Pooling,
+                                                             stock: bool) -> None:
+    """LIFO's lots for the BTC sales, FIFO for the rest: run on BTC's rows only, around FIFO's run, it is the
+    run of every row of the year (with ETH as a stock, wash sales too)."""
+    rows = history(drawn, stock)
+    if not rows:
+        return
+    year = busiest_year(rows)
+    history_rows = transactions(rows)
+    user = Settings(pooling=pooling)
+    position = year_position(compute(history_rows, user), TaxSettings(), year)
+    sales = {tx.row: tx for tx in history_rows if tx.tx_type.is_disposal and tx.day.year == year}
+    search = LotSearch(history_rows, user, position, set(sales), Checkpoint(history_rows, user, year))
+    around, lifo = search.evaluate(LotChoice(Method.FIFO, {})), search.evaluate(LotChoice(Method.LIFO, {}))
+    assert around is not None and lifo is not None
+    btc = {row: picks for row, picks in choices(lifo.result, set(sales)).items() if sales[row].asset == "BTC"}
+    candidate = LotChoice(Method.FIFO, btc)
+    fast, whole = search.evaluate(candidate, around=around), search.evaluate(candidate)
+    assert (fast is None) == (whole is None)
+    if fast is not None and whole is not None:
+        assert fast.gains == whole.gains
+        assert choices(fast.result, set(sales)) == choices(whole.result, set(sales))
