@@ -24,6 +24,12 @@ from cryptotax_core import (
 Rows = list[list[object]]
 
 
+def budget_note(budget: int, stopped: bool) -> str:
+    """What a search that stopped at its budget tells (nothing for one that ran out of moves)."""
+    return (f"; it stopped at its budget of {budget} engine runs with moves still to try: a longer search might "
+            f"find less tax") if stopped else ""
+
+
 def _amount(amount: Decimal) -> str:
     return f"{cents(amount):,.2f}"
 
@@ -141,7 +147,8 @@ def methodcompare_rows(found: Comparison, settings: Settings) -> Rows:
                      money(choice.short_term), money(choice.long_term), "yes" if choice.recorded else "no",
                      choice.lot_ids])
     rows += [[], [f"Note: the best identification is a heuristic search ({found.evaluations} engine runs); it is "
-                  f"never worse than the four methods, which are among its candidates"],
+                  f"never worse than the four methods, which are among its candidates"
+                  f"{budget_note(found.budget, found.stopped)}"],
              [f"Note: {IDENTIFICATION_RULE}"]]
     return rows + estimate_notes([method.outcome.estimate for method in usable if method.outcome])
 
@@ -197,6 +204,9 @@ def whatif_rows(found: WhatIf) -> Rows:
                      "" if estimate is None else money(estimate.amt), money(lines.proceeds), money(lines.cost_basis),
                      money(lines.adjustment), "yes" if preview.yours else "", preview.lot_ids])
     rows.append([])
+    if found.stopped:
+        rows.append([f"Note: the best lot choice is a heuristic search ({found.evaluations} engine runs)."
+                     f"{budget_note(found.budget, found.stopped)}"])
     if not found.position.has_estimate:
         rows.append([f"Note: add 'Other income {found.sale.day.year}' to Settings for the tax change"])
     return rows + estimate_notes([found.position.outcome().estimate,

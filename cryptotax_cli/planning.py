@@ -235,6 +235,7 @@ def _method_json(method: MethodResult) -> dict[str, object]:
 def compare_json(comparison: Comparison) -> dict[str, object]:
     return {"tax_year": comparison.year, "methods": [_method_json(method) for method in comparison.methods],
             "best": _method_json(comparison.best), "evaluations": comparison.evaluations,
+            "budget": comparison.budget, "stopped_at_budget": comparison.stopped,
             "note": IDENTIFICATION_RULE}
 
 
@@ -245,6 +246,7 @@ def whatif_json(found: WhatIf) -> dict[str, object]:
                  "wallet": found.wallet, "date": sale.day.isoformat(), "fee": _cents(sale.fee_usd),
                  "held": None if found.held is None else plain(found.held)},
         "year_without_sale": _outcome(found.position.outcome()),
+        "evaluations": found.evaluations, "budget": found.budget, "stopped_at_budget": found.stopped,
         "previews": [{"label": preview.label, "yours": preview.yours, "problem": preview.problem,
                       "lot_ids": preview.lot_ids, "proceeds": _cents(preview.lines.proceeds),
                       "cost_basis": _cents(preview.lines.cost_basis), "adjustment": _cents(preview.lines.adjustment),

@@ -105,6 +105,9 @@ def render_whatif(source: str, found: WhatIf, *, every_lot_choice: bool = False)
                       "Taxable change", "Lots"), rows, {1, 3, 4, 5, 6, 7, 8})
     lines += problems
     lines += ["", *_whatif_lot_ids(found, every_lot_choice), ""]
+    if found.stopped:
+        lines += [*wrapped(f"The best lot choice is a heuristic search ({found.evaluations} engine runs)."
+                           f"{budget_note(found.budget, found.stopped)}"), ""]
     base = found.position.outcome()
     held = "" if found.held is None else f"{found.wallet} holds {plain(found.held)} {found.row.asset} on {sale.day}; "
     position = f"{held}tax year {year} without the sale: net {money(base.netting.total)}"
@@ -296,10 +299,16 @@ def render_compare(source: str, comparison: Comparison, settings: Settings) -> s
     lines += ["", *_best_lot_ids(comparison)]
     lines += ["", *wrapped(f"The best identification is a heuristic search ({comparison.evaluations} engine runs): "
                            f"never worse than the four methods, which are among its candidates; a better choice "
-                           f"may exist."),
+                           f"may exist.{budget_note(comparison.budget, comparison.stopped)}"),
               *wrapped(f"Identification counts only if made at the time of sale ({IDENTIFICATION_RULE}); for sales "
                        f"already made it shows what to record next time.")]
     return "\n".join(lines)
+
+
+def budget_note(budget: int, stopped: bool) -> str:
+    """What a search that stopped at its budget tells (nothing for one that ran out of moves)."""
+    return (f" It stopped at its budget of {budget} engine runs with moves still to try: a longer search might "
+            f"find less tax.") if stopped else ""
 
 
 def _compare_answer(comparison: Comparison, settings: Settings) -> str:

@@ -142,11 +142,6 @@ class Checkpoint:
                 engine.process(tx)
             return engine.finish()
 
-    def lots(self) -> tuple[Lot, ...]:
-        """The lots open at the start of the year (with the allocation to wallets a finished history makes)."""
-        with localcontext(CONTEXT), without_cycle_collection():
-            return self.state.copy(self.settings).finish().lots
-
     def _resumes(self, ordered: list[Transaction], settings: Settings, assets: Collection[str] | None) -> bool:
         count = len(self.before)
         if len(ordered) < count or not _same_before(settings, self.settings, self.year):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from cryptotax_core.model import Disposal, InputError, LotPick, Method, Transaction
 from cryptotax_core.planning.computed import Computed
 from cryptotax_core.planning.identify import (
+    SEARCH_BUDGET,
     Evaluated,
     LotChoice,
     LotSearch,
@@ -80,6 +81,8 @@ class Comparison:
     methods: tuple[MethodResult, ...]
     best: MethodResult
     evaluations: int  # engine runs the search made
+    budget: int = SEARCH_BUDGET  # the most it could make
+    stopped: bool = False  # it stopped at the budget with moves still to try: a longer search might do better
 
     @property
     def has_estimate(self) -> bool:
@@ -134,7 +137,8 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
     else:
         winner = min(contenders, key=lambda found: found.outcome.key)  # the methods come first: they win ties
         best = _method_result(BEST_LABEL, winner, sales, free_rows)
-    return Comparison(year, position, tuple(methods), best, search.evaluations)
+    return Comparison(year, position, tuple(methods), best, search.evaluations, search.max_evaluations,
+                      search.stopped)
 
 
 def _method_result(label: str, found: Evaluated, sales: Sequence[Transaction], free_rows: set[int]) -> MethodResult:

@@ -31,7 +31,6 @@ from decimal import Decimal, localcontext
 from cryptotax_core.engine import PER_WALLET_FROM, Checkpoint
 from cryptotax_core.holding import term_of
 from cryptotax_core.model import (
-    AssetClass,
     Disposal,
     DisposalKind,
     InputError,
@@ -49,12 +48,10 @@ from cryptotax_core.pools import CONTEXT
 from cryptotax_core.settings import Settings
 
 ZERO = Decimal(0)
-MAX_EVALUATIONS = 200
-"""Most engine runs one search makes (each candidate and each lot state costs one)."""
-ROW_BUDGET = 250_000
-"""Most rows the engine processes in one search (about 6 s on the machine of bench/README.md);
-a long history gets fewer evaluations, never fewer than `MIN_EVALUATIONS`."""
-MIN_EVALUATIONS = 12
+SEARCH_BUDGET = 200
+"""The engine runs one search makes at most, whatever the size of the history (docs/planning.md, compare):
+each candidate costs one, and so does each state of the lots before a sale. A search that stops at its
+budget says so (`LotSearch.stopped`)."""
 RATE_STEP = Decimal(100)  # USD: the step of the central difference that measures a marginal rate
 ALTERNATIVES = 8  # lots tried in place of each chosen lot, the most promising first
 
@@ -175,16 +172,9 @@ class LotSearch:
         self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal
                              and tx.day.year == self.year), key=engine_order)
         self.free_rows = frozenset(tx.row for tx in self.sales)
-        budget = max(MIN_EVALUATIONS, ROW_BUDGET // max(1, self._rows_run()))
-        self.max_evaluations = min(budget, MAX_EVALUATIONS) if max_evaluations is None else max_evaluations
+        self.max_evaluations = SEARCH_BUDGET if max_evaluations is None else max_evaluations
         self.evaluations = 0
-
-    def _rows_run(self) -> int:
-        """The rows one search run counts for the budget: the lots open at the start of the year and the
-        year's rows where basis is per wallet and no stock is traded; else every row up to the year's end."""
-        if self.across_wallets or any(tx.asset_class is AssetClass.STOCK for tx in self.rows):
-            return len(self.rows)
-        return len(self.checkpoint.lots()) + sum(1 for tx in self.rows if tx.day.year == self.year)
+        self.stopped = False  # the improvement stopped at the budget, with moves still to try
 
     # -- evaluating ---------------------------------------------------------------------------------------
     @property
@@ -301,7 +291,9 @@ class LotSearch:
                     current, improved = better, True
                     break
                 if self.exhausted:
+                    self.stopped = True
                     break
+        self.stopped = self.stopped or improved  # the last pass improved: the budget ended the search
         return current
 
     def _improve_sale(self, sale: Transaction, current: Evaluated, rates: dict[Term, Decimal]) -> Evaluated | None:

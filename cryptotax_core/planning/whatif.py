@@ -19,6 +19,7 @@ from cryptotax_core.model import Disposal, InputError, Lot, LotPick, Method, Tra
 from cryptotax_core.planning.compare import METHODS
 from cryptotax_core.planning.computed import Computed
 from cryptotax_core.planning.identify import (
+    SEARCH_BUDGET,
     Evaluated,
     LotChoice,
     LotSearch,
@@ -103,7 +104,9 @@ class WhatIf:
     position: YearPosition  # the year without the sale
     held: Decimal | None  # units of the asset in the wallet before the sale (None: one pool for all wallets)
     previews: tuple[Preview, ...]  # the four methods, then the best lot choice
-    evaluations: int
+    evaluations: int  # engine runs the search made
+    budget: int = SEARCH_BUDGET  # the most it could make
+    stopped: bool = False  # it stopped at the budget with moves still to try: a longer search might do better
 
     @property
     def best(self) -> Preview:
@@ -156,7 +159,8 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     searched = search.best(starts, own)
     winner = min([*found, *([searched] if searched else [])], key=lambda evaluated: evaluated.outcome.key)
     previews.append(_preview(BEST_LABEL, winner, row, base))
-    return WhatIf(sale, wallet, row, position, held, tuple(previews), search.evaluations)
+    return WhatIf(sale, wallet, row, position, held, tuple(previews), search.evaluations, search.max_evaluations,
+                  search.stopped)
 
 
 def _preview(label: str, evaluated: Evaluated, row: Transaction, base: Outcome, *, yours: bool = False) -> Preview:

@@ -129,3 +129,18 @@ def test_per_year_method_of_other_years_stays() -> None:
     assert {(m.short_term, m.long_term) for m in (*found.methods, found.best)} == {(0, 1000)}
     # the 2025 loss of 1,000 is deducted in 2025: nothing carries into 2026
     assert found.position.carryover_in.short_term == 0
+
+
+def test_a_search_that_stops_at_its_budget_says_so() -> None:
+    from cryptotax_cli.planning_text import render_compare
+
+    rows, tax = table(THREE_LOTS_TWO_SALES), TaxSettings(other_income={2026: D(100000)})
+    whole = compare_methods(rows, Settings(), tax, 2026)
+    # the two sales converge well within the 200 runs: the best is 24,212 (above), and no note
+    assert (whole.budget, whole.stopped, whole.best.outcome and whole.best.outcome.tax) == (200, False, 24212)
+    assert whole.evaluations < 200
+    assert "stopped at its budget" not in render_compare("three.csv", whole, Settings())
+    cut = compare_methods(rows, Settings(), tax, 2026, max_evaluations=4)  # the four methods' choices only
+    assert (cut.evaluations, cut.budget, cut.stopped) == (4, 4, True)
+    assert "It stopped at its budget of 4 engine runs with moves still to try" in \
+        " ".join(render_compare("three.csv", cut, Settings()).split())
