@@ -118,6 +118,7 @@ class Checkpoint:
             self.purchases = _purchases_until(ordered, len(self.before), self.reach)
             engine = self.state = _Engine(settings, list(self.warnings))
             engine.purchases = _Purchases(ordered)
+            self.prefix = _Purchases(self.before)
             for tx in self.before:
                 engine.process(tx)
 
@@ -133,11 +134,12 @@ class Checkpoint:
                 ordered = ordered[:bisect_left(ordered, datetime.combine(until + _ONE_DAY, time.min), key=_WHEN)]
             count = len(self.before)
             if self._resumes(ordered, settings, assets):
-                engine = self.state.copy(settings)
+                engine = self.state.copy(settings, assets)
                 rest = ordered[count:]
+                engine.purchases = _Purchases(ordered, self.prefix)  # the rows before the year: the same
             else:
                 engine, rest = _Engine(settings, list(self.warnings)), ordered
-            engine.purchases = _Purchases(ordered)
+                engine.purchases = _Purchases(ordered)
             for tx in rest:
                 engine.process(tx)
             return engine.finish()
@@ -202,14 +204,15 @@ class _Engine:
         self.stock_pieces: dict[str, list[Piece]] = {}  # stock lot -> its pieces, for replacements held
         self.crypto_washes: dict[tuple[str, int], list[int]] = {}  # (asset, year) -> rows of loss sales
 
-    def copy(self, settings: Settings) -> _Engine:
+    def copy(self, settings: Settings, assets: Collection[str] | None = None) -> _Engine:
         """This engine's state, pieces copied, going on under `settings` (which compute the rows processed so
-        far alike): the copy processes more rows without changing this engine."""
+        far alike): the copy processes more rows without changing this engine. `assets`: only their pools are
+        copied (the copy starts the others empty: for rows of these assets, whose results alone are read)."""
         twin = _Engine(settings, list(self.warnings))
         copies: dict[int, Piece] = {}
         twin.universal = self.universal
         twin.pools = {asset: {key: pool.copy(copies) for key, pool in by_wallet.items()}
-                      for asset, by_wallet in self.pools.items()}
+                      for asset, by_wallet in self.pools.items() if assets is None or asset in assets}
         twin.today, twin.tomorrow, twin.year, twin.method = self.today, self.tomorrow, self.year, self.method
         twin.long_from = self.long_from
         twin.wallet_order = dict(self.wallet_order)
@@ -559,10 +562,16 @@ class _Purchases:
     purchases around a loss sale (docs/rules.md#wash-sales). Per asset, the purchases' times and their
     places in the rows; the rest is read from the rows when a loss sale asks."""
 
-    def __init__(self, ordered: list[Transaction]) -> None:
+    def __init__(self, ordered: list[Transaction], prefix: _Purchases | None = None) -> None:
+        """`prefix`: the purchases of the first rows of `ordered` (the same rows), taken over, not found again."""
         self.ordered = ordered
         self.by_asset: dict[str, tuple[list[datetime], list[int]]] = {}  # asset -> (times, indexes in ordered)
-        for index, tx in enumerate(ordered):
+        start = 0
+        if prefix is not None:
+            self.by_asset = {asset: (list(times), list(indexes)) for asset, (times, indexes) in prefix.by_asset.items()}
+            start = len(prefix.ordered)
+        for index in range(start, len(ordered)):
+            tx = ordered[index]
             if tx.tx_type is _BUY:
                 asset = tx.asset
             elif tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity:

@@ -43,9 +43,10 @@ from cryptotax_core.model import (
     Transaction,
     TxType,
 )
-from cryptotax_core.planning.position import Outcome, YearPosition, year_gains
+from cryptotax_core.planning.position import Outcome, YearPosition, year_gains, year_start
 from cryptotax_core.pools import CONTEXT
 from cryptotax_core.settings import Settings
+from cryptotax_core.summary import term_gain
 
 ZERO = Decimal(0)
 SEARCH_BUDGET = 200
@@ -168,7 +169,8 @@ class LotSearch:
         self.across_wallets = pooled_across_wallets(settings, self.year)
         self.rows = [tx for tx in self.history if tx.day <= self.year_end]
         self.asset_rows = _year_rows_by_asset(self.rows, self.year)
-        self._split: tuple[Result, dict[str, list[Disposal]]] | None = None  # a result and its year's disposals
+        # a result, and its year's disposals and gains by asset
+        self._split: tuple[Result, dict[str, tuple[list[Disposal], tuple[Decimal, Decimal]]]] | None = None
         self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal
                              and tx.day.year == self.year), key=engine_order)
         self.free_rows = frozenset(tx.row for tx in self.sales)
@@ -207,23 +209,32 @@ class LotSearch:
         changed = {sale.asset for sale in self.sales
                    if candidate.picks.get(sale.row) != around.candidate.picks.get(sale.row)}
         split = self._by_asset(around)
-        disposals = [disposal for asset, lines in split.items() if asset not in changed for disposal in lines]
+        disposals = [disposal for asset, (lines, _) in split.items() if asset not in changed for disposal in lines]
+        short_term, long_term = around.gains  # the sums of exact cents: an asset's part can be taken out exactly
         settings = year_settings(self.settings, self.year, candidate.fallback)
         for asset in sorted(changed):
             rows = with_picks(self.asset_rows.get(asset, []), candidate.picks)
             result = self.checkpoint.compute([*self.checkpoint.before, *rows], settings, until=self.year_end,
                                              assets=(asset,))
-            disposals += [disposal for disposal in result.disposals if disposal.disposed.year == self.year]
+            lines = result.disposals[year_start(result, self.year):]  # the year's: its last year
+            disposals += lines
+            before = split[asset][1] if asset in split else (ZERO, ZERO)
+            short_term += term_gain(lines, Term.SHORT) - before[0]
+            long_term += term_gain(lines, Term.LONG) - before[1]
         disposals.sort(key=_disposed)  # date order, as the engine makes them (stable: each sale's slices in order)
-        return evaluated(candidate, Result(tuple(disposals), (), ()), self.position)
+        gains = (short_term, long_term)
+        return Evaluated(candidate, Result(tuple(disposals), (), ()), gains, self.position.outcome(*gains))
 
-    def _by_asset(self, found: Evaluated) -> dict[str, list[Disposal]]:
-        """The year's disposals of an evaluated choice, by asset (kept for the last choice asked)."""
+    def _by_asset(self, found: Evaluated) -> dict[str, tuple[list[Disposal], tuple[Decimal, Decimal]]]:
+        """The year's disposals of an evaluated choice by asset, with their short-term and long-term gain
+        (kept for the last choice asked)."""
         if self._split is None or self._split[0] is not found.result:
-            split: dict[str, list[Disposal]] = {}
-            for disposal in found.result.disposals:
+            lines: dict[str, list[Disposal]] = {}
+            for disposal in found.result.disposals[year_start(found.result, self.year):]:
                 if disposal.disposed.year == self.year:
-                    split.setdefault(disposal.asset, []).append(disposal)
+                    lines.setdefault(disposal.asset, []).append(disposal)
+            split = {asset: (mine, (term_gain(mine, Term.SHORT), term_gain(mine, Term.LONG)))
+                     for asset, mine in lines.items()}
             self._split = (found.result, split)
         return self._split[1]
 

@@ -132,9 +132,14 @@ def year_gains(result: Result, year: int) -> tuple[Decimal, Decimal]:
     The engine makes disposals in date order, so the year's are one run of them, found by bisection: the
     search asks this once per candidate, and summing every year would cost a pass over the whole history."""
     disposals = result.disposals
-    first = bisect_left(disposals, year, key=_year_of)
+    first = year_start(result, year)
     lines = disposals[first:bisect_right(disposals, year, lo=first, key=_year_of)]
     return term_gain(lines, Term.SHORT), term_gain(lines, Term.LONG)
+
+
+def year_start(result: Result, year: int) -> int:
+    """Where the year's disposals start in a result's (date order, as the engine makes them)."""
+    return bisect_left(result.disposals, year, key=_year_of)
 
 
 def _year_of(disposal: Disposal) -> int:
