@@ -378,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doubling", action="store_true", help="check that compute time grows linearly")
     parser.add_argument("--doubling-sizes", type=_numbers, default=[50_000, 100_000, 200_000, 400_000],
                         help="the n of the doubling check (default 50000,100000,200000,400000)")
+    parser.add_argument("--planning", action="store_true",
+                        help="also bench/planning_bench.py: compare, harvest, whatif and the add-in's planning "
+                             "functions at 10k and 100k rows (with --doubling, their doubling check too)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--phases", default="", help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=1, help=argparse.SUPPRESS)
@@ -400,6 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.doubling:
         print()
         run_doubling(args.doubling_sizes, methods, args.seed)
+    if args.planning:
+        print()
+        from bench.planning_bench import main as planning
+
+        planning([*(["--doubling"] if args.doubling else []), "--seed", str(args.seed)])
     print(f"machine gauge after the runs {machine_gauge():.2f} s (a fixed Python loop; lower is faster)")
     return 0
 
