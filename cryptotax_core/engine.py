@@ -17,19 +17,30 @@ from typing import Final
 
 from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import (
-    INCOME_MEMBERS,
+    BUY,
+    FEE_KIND,
+    LONG,
+    NAMED,
+    SELL,
+    SELL_KIND,
+    SHORT,
+    SHORTFALL,
+    SPECIFIC,
+    SPEND,
+    SPEND_KIND,
+    STOCK,
+    TRADE,
+    TRADE_KIND,
+    TRANSFER,
     Allocation,
-    AssetClass,
     Disposal,
     DisposalKind,
     IncomeEvent,
     InputError,
     Issue,
     Lot,
-    Method,
     Pooling,
     Result,
-    Term,
     Transaction,
     TransferFee,
     TxType,
@@ -43,22 +54,6 @@ PER_WALLET_FROM: Final = 2025
 _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
 _VERB: Final = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
-# Members as module constants: the hot loop compares identities (enum attribute access and hashing run
-# Python code in 3.11). Final: compiled, constants are read from C statics instead of the module's dict.
-_BUY: Final = TxType.BUY
-_SELL: Final = TxType.SELL
-_TRADE: Final = TxType.TRADE
-_SPEND: Final = TxType.SPEND
-_TRANSFER: Final = TxType.TRANSFER
-_INCOME_TYPES: Final = INCOME_MEMBERS
-_SELL_KIND: Final = DisposalKind.SELL
-_TRADE_KIND: Final = DisposalKind.TRADE
-_SPEND_KIND: Final = DisposalKind.SPEND
-_FEE_KIND: Final = DisposalKind.FEE
-_SHORT: Final = Term.SHORT
-_LONG: Final = Term.LONG
-_SPECIFIC: Final = Method.SPECIFIC
-_STOCK: Final = AssetClass.STOCK
 CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
 WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (docs/rules.md#wash-sales)
 _ORDER: Final = attrgetter("when", "seq")  # rows by date and time, ties in table order
@@ -129,18 +124,18 @@ class _Engine:
         value = tx.usd_value if tx.usd_value is not None else _ZERO
         fee = tx.fee_usd  # most rows have none: no new Decimal for value +/- 0
         tx_type = tx.tx_type
-        if tx_type is _BUY:
+        if tx_type is BUY:
             self.acquire(tx, tx.asset, tx.quantity, value + fee if fee else value)
-        elif tx_type is _SELL:
-            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _SELL_KIND)
-        elif tx_type is _TRADE:
-            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _TRADE_KIND)
+        elif tx_type is SELL:
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, SELL_KIND)
+        elif tx_type is TRADE:
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, TRADE_KIND)
             if tx.received_asset and tx.received_quantity:
                 self.acquire(tx, tx.received_asset, tx.received_quantity, value)
-        elif tx_type is _TRANSFER:
+        elif tx_type is TRANSFER:
             self.transfer(tx)
-        elif tx_type is _SPEND:
-            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _SPEND_KIND)
+        elif tx_type is SPEND:
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, SPEND_KIND)
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
             self.income.append(_new(_INCOME, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, self.today,
@@ -164,7 +159,7 @@ class _Engine:
         piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, self.today, quantity, basis, tx.asset_class,
                       self.long_from)
         pool = self.pool(tx.wallet, asset)
-        if tx.asset_class is _STOCK:
+        if tx.asset_class is STOCK:
             for replacement in self.replacements(piece, self.pending.pop(tx.tx_id, ())):
                 pool.add(replacement)
                 self.track(replacement)
@@ -204,7 +199,7 @@ class _Engine:
             else:
                 arrived = piece.moved(to_wallet, quantity, basis + extras[index], pro_rata=False)
             destination.add(arrived)
-            if arrived.asset_class is _STOCK:
+            if arrived.asset_class is STOCK:
                 self.track(arrived)
         if self.universal:
             _credit(destination, to_wallet, received)
@@ -215,7 +210,7 @@ class _Engine:
         their place in the order): that pool, with the sending wallet's balance debited here; else None."""
         pool = self.pool(tx.wallet, tx.asset)
         held = pool.held.get(tx.wallet, _ZERO)
-        if tx.lot_ids or held < tx.quantity or pool.method is _SPECIFIC:
+        if tx.lot_ids or held < tx.quantity or pool.method is SPECIFIC:
             return None
         pool.held[tx.wallet] = held - tx.quantity
         return pool
@@ -224,7 +219,7 @@ class _Engine:
         """Units lost to a transfer's network fee are disposed of at Fee USD
         (docs/rules.md#gain-or-loss-of-one-disposal)."""
         if fee_slices:
-            self.dispose(tx, fee_slices, tx.fee_usd, _FEE_KIND)
+            self.dispose(tx, fee_slices, tx.fee_usd, FEE_KIND)
             if not tx.fee_usd:
                 self.warn(tx, "Fee USD", f"the network fee of {plain(fee_units)} {tx.asset} is a disposal "
                                          f"with proceeds 0: enter its USD value in Fee USD")
@@ -245,11 +240,11 @@ class _Engine:
             self.errors.append(Issue(tx.row, "Lot IDs", f"the lot '{lot.lot_id}' has {plain(lot.available)} "
                                                         f"{tx.asset} left in '{tx.wallet}', not {plain(lot.wanted)}"))
         if tx.lot_ids:
-            named = sum((units for _, units, _, how in slices if how == "specific"), _ZERO)
+            named = sum((units for _, units, _, how in slices if how is NAMED), _ZERO)
             if named < available and not unmet:
                 self.warn(tx, "Lot IDs", f"the lots named cover {plain(named)} of {plain(quantity)} {tx.asset}; "
                                          f"the other {plain(available - named)} were taken by {pool.how}")
-        elif pool.method is _SPECIFIC and available:
+        elif pool.method is SPECIFIC and available:
             self.warn(tx, "Lot IDs", "no lots identified: FIFO used (the method for this year is specific "
                                      "identification)")
         if available < quantity:
@@ -264,7 +259,7 @@ class _Engine:
         else:
             self.errors.append(Issue(tx.row, "Quantity", message))
         missing = Piece("shortfall", tx.row, self.seq, tx.wallet, tx.day, quantity - held, _ZERO, tx.asset_class)
-        return missing, quantity - held, _ZERO, "shortfall"
+        return missing, quantity - held, _ZERO, SHORTFALL
 
     def dispose(self, tx: Transaction, slices: list[Slice], proceeds: Decimal, kind: DisposalKind) -> None:
         disposed = self.today
@@ -272,7 +267,7 @@ class _Engine:
             lot, quantity, basis, how = slices[0]
             self.disposals.append(_new(_DISPOSAL, (
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, quantity, lot.acquired, disposed,
-                proceeds, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how, tx.reporting,
+                proceeds, basis, LONG if disposed >= lot.long_from else SHORT, tx.asset_class, how, tx.reporting,
                 _ZERO, "")))
             if proceeds < basis:
                 self.wash_sale(tx, len(self.disposals) - 1)
@@ -285,7 +280,7 @@ class _Engine:
             proceeds_share = shares[index]
             self.disposals.append(_new(_DISPOSAL, (
                 tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
-                proceeds_share, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how,
+                proceeds_share, basis, LONG if disposed >= lot.long_from else SHORT, tx.asset_class, how,
                 tx.reporting, _ZERO, "")))
             loss = loss or proceeds_share < basis
         if loss:
@@ -302,7 +297,7 @@ class _Engine:
         is not among the units sold, and, if bought before the sale, is still held. Crypto is property,
         not stock: a loss with a purchase in the window is only counted for a warning."""
         sold = self.disposals[first:]
-        if tx.asset_class is not _STOCK:
+        if tx.asset_class is not STOCK:
             rows = self.crypto_washes.setdefault((tx.asset, self.year), [])
             if len(rows) <= CRYPTO_WASH_ROWS and self.purchases.around(
                     tx.asset, self.today, {disposal.lot_id for disposal in sold}, first_only=True):
@@ -409,7 +404,7 @@ class _Engine:
                     else:
                         units = need
                         moved = piece.moved(wallet, units, piece.take(units))
-                        if moved.asset_class is _STOCK:
+                        if moved.asset_class is STOCK:
                             self.track(moved)
                     target.add(moved)
                     self.allocation.append(_new(_ALLOCATION, (asset, wallet, moved.lot_id, moved.acquired, units,
@@ -456,9 +451,9 @@ class _Purchases:
         self.ordered = ordered
         self.by_asset: dict[str, tuple[list[datetime], list[int]]] = {}  # asset -> (times, indexes in ordered)
         for index, tx in enumerate(ordered):
-            if tx.tx_type is _BUY:
+            if tx.tx_type is BUY:
                 asset = tx.asset
-            elif tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity:
+            elif tx.tx_type is TRADE and tx.received_asset and tx.received_quantity:
                 asset = tx.received_asset
             else:
                 continue
@@ -486,7 +481,7 @@ class _Purchases:
         for index in indexes[low:high]:
             tx = self.ordered[index]
             if tx.tx_id not in sold:
-                units = tx.quantity if tx.tx_type is _BUY else tx.received_quantity
+                units = tx.quantity if tx.tx_type is BUY else tx.received_quantity
                 assert units is not None  # a Trade is indexed only when it receives units
                 purchases.append((index + 1, tx.tx_id, units))
                 if first_only:

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from cryptotax_core.errors import UserError
 
@@ -36,16 +36,28 @@ class TxType(enum.Enum):
 
     @property
     def is_disposal(self) -> bool:
-        return self in (TxType.SELL, TxType.TRADE, TxType.SPEND)
+        return self in DISPOSAL_MEMBERS
 
 
-INCOME_TYPES = frozenset({TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST})
-INCOME_MEMBERS = tuple(INCOME_TYPES)  # the same, for identity checks in hot loops
+# Members as module constants, here once: the hot loops compare identities, and an enum's attribute access
+# and hashing run Python code in 3.11. Final: compiled, a constant is read from a C static.
+BUY: Final = TxType.BUY
+SELL: Final = TxType.SELL
+TRADE: Final = TxType.TRADE
+SPEND: Final = TxType.SPEND
+TRANSFER: Final = TxType.TRANSFER
+INCOME_TYPES: Final = frozenset({TxType.INCOME, TxType.STAKING, TxType.MINING, TxType.AIRDROP, TxType.INTEREST})
+INCOME_MEMBERS: Final = tuple(INCOME_TYPES)  # the same, for identity checks in hot loops
+DISPOSAL_MEMBERS: Final = (SELL, TRADE, SPEND)
 
 
 class AssetClass(enum.Enum):
     CRYPTO = "Crypto"
     STOCK = "Stock"
+
+
+CRYPTO: Final = AssetClass.CRYPTO
+STOCK: Final = AssetClass.STOCK
 
 
 class Method(enum.Enum):
@@ -60,6 +72,31 @@ class Method(enum.Enum):
     HIFO = "HIFO"
     LOFO = "LOFO"
     SPECIFIC = "SPECIFIC"
+
+
+FIFO: Final = Method.FIFO
+LIFO: Final = Method.LIFO
+HIFO: Final = Method.HIFO
+LOFO: Final = Method.LOFO
+SPECIFIC: Final = Method.SPECIFIC
+
+
+class Relief(enum.StrEnum):
+    """How the units of a disposal (`Disposal.method`) were chosen: by the year's method (FIFO under
+    specific identification for units no Lot IDs name), named in Lot IDs, or missing from the wallet (a
+    shortfall with a zero basis). A string enum: its texts are those the JSON output and the reports show.
+    """
+
+    FIFO = "FIFO"
+    LIFO = "LIFO"
+    HIFO = "HIFO"
+    LOFO = "LOFO"
+    NAMED = "specific"
+    SHORTFALL = "shortfall"
+
+
+NAMED: Final = Relief.NAMED
+SHORTFALL: Final = Relief.SHORTFALL
 
 
 class Pooling(enum.Enum):
@@ -90,11 +127,21 @@ class Term(enum.Enum):
     LONG = "long"
 
 
+SHORT: Final = Term.SHORT
+LONG: Final = Term.LONG
+
+
 class DisposalKind(enum.Enum):
     SELL = "sell"
     TRADE = "trade"
     SPEND = "spend"
     FEE = "fee"  # units paid as a network fee on a transfer
+
+
+SELL_KIND: Final = DisposalKind.SELL
+TRADE_KIND: Final = DisposalKind.TRADE
+SPEND_KIND: Final = DisposalKind.SPEND
+FEE_KIND: Final = DisposalKind.FEE
 
 
 class Transaction(NamedTuple):
@@ -167,7 +214,7 @@ class Disposal(NamedTuple):
     cost_basis: Decimal
     term: Term
     asset_class: AssetClass
-    method: str  # how the slice was chosen: FIFO, LIFO, HIFO, LOFO, "specific" or "shortfall"
+    method: Relief  # how the slice was chosen
     reporting: Reporting | None = None  # from the row's Broker Reported column
     adjustment: Decimal = Decimal(0)  # Form 8949 column (g): a wash-sale loss disallowed, added back
     adjustment_code: str = ""  # Form 8949 column (f): "W" for a wash sale

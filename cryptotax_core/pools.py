@@ -16,17 +16,12 @@ from operator import itemgetter
 from typing import Final
 
 from cryptotax_core.holding import long_term_from
-from cryptotax_core.model import AssetClass, Lot, LotPick, Method
+from cryptotax_core.model import FIFO, HIFO, LIFO, LOFO, NAMED, SPECIFIC, AssetClass, Lot, LotPick, Method, Relief
 
 _ZERO: Final = Decimal(0)
 # Final: compiled, read from a C static (an imported name is looked up in the module's dict at each call)
 _heappush: Final = heapq.heappush
 _heappop: Final = heapq.heappop
-_HIFO: Final = Method.HIFO  # members as constants: enum attribute access runs Python code in 3.11
-_LOFO: Final = Method.LOFO
-_LIFO: Final = Method.LIFO
-_FIFO: Final = Method.FIFO
-_SPECIFIC: Final = Method.SPECIFIC
 # constants: an imported or built-in name is looked up in a dict at each use
 _LOT: Final = Lot
 _new: Final = tuple.__new__
@@ -130,24 +125,27 @@ def rank(method: Method, piece: Piece, slot: int = 0) -> int:
     it when it moves, so it stands for both (and compares faster than the date-time). A pool's key adds
     the piece's slot in the low 32 bits (below 2^32: one key per piece)."""
     order = (piece.seq << _SLOT_BITS) + slot  # small integers: no long arithmetic
-    if method is _HIFO:
+    if method is HIFO:
         return order - (_unit_cost(piece) << _COST_SHIFT)
-    if method is _LOFO:
+    if method is LOFO:
         return order + (_unit_cost(piece) << _COST_SHIFT)
-    if method is _LIFO:
+    if method is LIFO:
         return slot - (piece.seq << _SLOT_BITS)
     return order
 
 
-def relief_name(method: Method) -> str:
-    """How units not identified by Lot IDs are chosen: the method, or FIFO under SPECIFIC
+_RELIEF_OF: Final = {FIFO: Relief.FIFO, LIFO: Relief.LIFO, HIFO: Relief.HIFO, LOFO: Relief.LOFO, SPECIFIC: Relief.FIFO}
+
+
+def relief_name(method: Method) -> Relief:
+    """How units not identified by Lot IDs are chosen: by the method, or FIFO under SPECIFIC
     (docs/rules.md#which-units-are-sold)."""
-    return "FIFO" if method is Method.SPECIFIC else method.value
+    return _RELIEF_OF[method]
 
 
-Slice = tuple[Piece, Decimal, Decimal, str]
-"""Units taken from one piece by a relief: (piece, quantity, basis, how), where `how` is the method's
-name or "specific" (a plain tuple: one is made per lot touched)."""
+Slice = tuple[Piece, Decimal, Decimal, Relief]
+"""Units taken from one piece by a relief: (piece, quantity, basis, how), where `how` is the year's method's
+relief or NAMED (a plain tuple: one is made per lot touched)."""
 
 
 class PickError(Exception):
@@ -215,7 +213,7 @@ class Pool:
 
     def pieces(self) -> list[Piece]:
         """Open pieces, oldest first (acquisition order, then the order added)."""
-        if not self.heap and (self.method is _FIFO or self.method is _SPECIFIC):  # the keys are in that order
+        if not self.heap and (self.method is FIFO or self.method is SPECIFIC):  # the keys are in that order
             return [piece for _, piece in self._open(self.run[self.head:])]
         held = self._held()
         held.sort(key=_seq_of_second)  # stable: pieces of one acquisition stay in the order added
@@ -266,7 +264,7 @@ class Pool:
                 if not want:
                     break
                 taken = min(want, piece.quantity)
-                slices.append((piece, taken, piece.take(taken), "specific"))
+                slices.append((piece, taken, piece.take(taken), NAMED))
                 want -= taken
                 left -= taken
         how = self.how

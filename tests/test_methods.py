@@ -1,5 +1,6 @@
 """Lot relief: FIFO, LIFO, HIFO, LOFO and specific identification (docs/rules.md#which-units-are-sold)."""
 
+import json
 from datetime import date
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
 
@@ -7,6 +8,7 @@ import pytest
 from conftest import buy, gains, run, sell
 
 from cryptotax_core import AssetClass, InputError, Method
+from cryptotax_core.model import Relief
 from cryptotax_core.pools import Piece, rank
 
 LOTS = [
@@ -67,20 +69,23 @@ def test_unit_costs_a_hair_apart_and_below_a_cent_rank_exactly(method: Method, f
 def test_method_can_differ_by_year() -> None:
     rows = [*LOTS, sell("S25", "2025-06-01", "BTC", "1", "500"), sell("S26", "2026-06-01", "BTC", "1", "500")]
     result = run(rows, method=Method.FIFO, method_by_year={2025: Method.HIFO})
-    assert [(d.tx_id, d.lot_id, d.method) for d in result.disposals] == [("S25", "B", "HIFO"), ("S26", "A", "FIFO")]
+    assert [(d.tx_id, d.lot_id, d.method) for d in result.disposals] == [("S25", "B", Relief.HIFO),
+                                                                          ("S26", "A", Relief.FIFO)]
 
 
 def test_specific_ids_with_quantities() -> None:
     result = run([*LOTS, sell("S", "2025-06-01", "BTC", "1.5", "600", **{"Lot IDs": "B:0.5, C"})])
     assert [(d.lot_id, d.quantity, d.cost_basis, d.method) for d in result.disposals] == [
-        ("B", Decimal("0.5"), 150, "specific"), ("C", 1, 200, "specific")]
+        ("B", Decimal("0.5"), 150, Relief.NAMED), ("C", 1, 200, Relief.NAMED)]
     assert not result.warnings
 
 
 def test_specific_ids_that_cover_part_fall_back_to_the_method_with_a_warning() -> None:
     result = run([*LOTS, sell("S", "2025-06-01", "BTC", "1.5", "600", **{"Lot IDs": "C:0.5"})])
     assert [(d.lot_id, d.quantity, d.method) for d in result.disposals] == [
-        ("C", Decimal("0.5"), "specific"), ("A", 1, "FIFO")]
+        ("C", Decimal("0.5"), Relief.NAMED), ("A", 1, Relief.FIFO)]
+    # the texts the JSON output and the reports show
+    assert json.dumps([d.method for d in result.disposals]) == '["specific", "FIFO"]'
     assert [str(w) for w in result.warnings] == [
         "row 5, column Lot IDs: the lots named cover 0.5 of 1.5 BTC; the other 1 were taken by FIFO"]
 

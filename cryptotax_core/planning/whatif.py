@@ -136,7 +136,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     previews: list[Preview] = []
     found: list[Evaluated] = []
     for method in METHODS:
-        mine = relief_name(own) == method.value
+        mine = relief_name(own) is relief_name(method)
         picks = {} if mine else {row.row: _in_order(lots, method, sale.quantity, across_wallets)}
         try:
             evaluated = run_year(history, settings, position, LotChoice(own, picks), whole=True)
