@@ -8,11 +8,9 @@ which becomes the new lot's basis; self-transfers move lots with their basis and
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, localcontext
-from operator import attrgetter
 from typing import Final
 
 from cryptotax_core.holding import long_term_from
@@ -45,9 +43,11 @@ from cryptotax_core.model import (
     TransferFee,
     TxType,
 )
+from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
+from cryptotax_core.wash import Purchases
 
 # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (docs/rules.md#which-units-are-sold)
 PER_WALLET_FROM: Final = 2025
@@ -55,9 +55,6 @@ _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
 _VERB: Final = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
 CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
-WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (docs/rules.md#wash-sales)
-_ORDER: Final = attrgetter("when", "seq")  # rows by date and time, ties in table order
-_WHEN: Final = attrgetter("when")
 # A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
 # costs more than the engine's compiled work for the record (every field must be given, defaults too).
 _new: Final = tuple.__new__
@@ -66,7 +63,6 @@ _DISPOSAL: Final = Disposal
 _INCOME: Final = IncomeEvent
 _ALLOCATION: Final = Allocation
 _ONE_DAY: Final = timedelta(days=1)
-_LAST_ORDINAL: Final = date.max.toordinal()
 
 
 def compute(transactions: Iterable[Transaction], settings: Settings | None = None,
@@ -79,10 +75,10 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     """
     with localcontext(CONTEXT), without_cycle_collection():
         engine = _Engine(settings or Settings(), list(warnings))
-        ordered = _in_order(transactions)
+        ordered = in_processing_order(transactions)
         if until is not None:
             ordered = [tx for tx in ordered if tx.day <= until]
-        engine.purchases = _Purchases(ordered)
+        engine.purchases = Purchases(ordered)
         for tx in ordered:
             engine.process(tx)
         return engine.finish()
@@ -107,7 +103,7 @@ class _Engine:
         self.errors: list[Issue] = []
         self.warnings = warnings
         self.seq = 0
-        self.purchases = _Purchases([])
+        self.purchases = Purchases([])
         self.replaced: dict[str, Decimal] = {}  # units of a purchase already used as wash-sale replacement
         self.pending: dict[str, list[tuple[Decimal, Decimal, int]]] = {}  # purchase -> (units, loss, days held)
         self.stock_pieces: dict[str, list[Piece]] = {}  # stock lot -> its pieces, for replacements held
@@ -440,74 +436,6 @@ class _Engine:
             allocation=tuple(self.allocation),
             warnings=tuple(sorted(self.warnings, key=lambda issue: issue.row)),
         )
-
-
-class _Purchases:
-    """Purchases per asset in processing order (a Buy, or a Trade receiving the asset), to find the
-    purchases around a loss sale (docs/rules.md#wash-sales). Per asset, the purchases' times and their
-    places in the rows; the rest is read from the rows when a loss sale asks."""
-
-    def __init__(self, ordered: list[Transaction]) -> None:
-        self.ordered = ordered
-        self.by_asset: dict[str, tuple[list[datetime], list[int]]] = {}  # asset -> (times, indexes in ordered)
-        for index, tx in enumerate(ordered):
-            if tx.tx_type is BUY:
-                asset = tx.asset
-            elif tx.tx_type is TRADE and tx.received_asset and tx.received_quantity:
-                asset = tx.received_asset
-            else:
-                continue
-            found = self.by_asset.get(asset)
-            if found is None:
-                found = self.by_asset[asset] = ([], [])
-            found[0].append(tx.when)
-            found[1].append(index)
-
-    def around(self, asset: str, day: date, sold: set[str], *, first_only: bool = False
-               ) -> list[tuple[int, str, Decimal]]:
-        """The purchases of `asset` from 30 days before `day` to 30 days after, but for the lots sold
-        (with `first_only`, just the first of them: enough to know there is one), as (processing order,
-        lot ID, units)."""
-        found = self.by_asset.get(asset)
-        if found is None:
-            return []
-        times, indexes = found
-        ordinal = day.toordinal()
-        first = date.fromordinal(max(ordinal - WASH_SALE_DAYS, 1))
-        last = date.fromordinal(min(ordinal + WASH_SALE_DAYS, _LAST_ORDINAL))
-        low = bisect_left(times, datetime.combine(first, time.min))
-        high = bisect_right(times, datetime.combine(last, time.max))
-        purchases = []
-        for index in indexes[low:high]:
-            tx = self.ordered[index]
-            if tx.tx_id not in sold:
-                units = tx.quantity if tx.tx_type is BUY else tx.received_quantity
-                assert units is not None  # a Trade is indexed only when it receives units
-                purchases.append((index + 1, tx.tx_id, units))
-                if first_only:
-                    break
-        return purchases
-
-
-def _in_order(transactions: Iterable[Transaction]) -> list[Transaction]:
-    """Rows by date and time, ties in table order (`seq`). Rows given in table order need only a stable
-    sort by date and time, whose keys compare without tuples, and none when they are in date order too
-    (as exports usually are)."""
-    ordered = list(transactions)
-    previous = -1
-    last = datetime.min
-    dated = True  # in date order so far
-    for tx in ordered:
-        if tx.seq <= previous:
-            ordered.sort(key=_ORDER)
-            return ordered
-        previous = tx.seq
-        if dated:
-            dated = tx.when >= last
-            last = tx.when
-    if not dated:
-        ordered.sort(key=_WHEN)
-    return ordered
 
 
 def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Piece:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from cryptotax_core.engine import WASH_SALE_DAYS
 from cryptotax_core.model import AssetClass, Term, Transaction
 from cryptotax_core.planning.unrealized import LotValue, Unrealized
+from cryptotax_core.wash import WASH_SALE_DAYS
 
 SOON_DAYS = 30
 """A lot that turns long-term within this many days of the planning date gets a note."""
