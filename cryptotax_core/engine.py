@@ -42,6 +42,9 @@ from cryptotax_core.model import (
     Transaction,
     TransferFee,
     TxType,
+    make_allocation,
+    make_disposal,
+    make_income,
 )
 from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
@@ -55,13 +58,6 @@ _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
 _VERB: Final = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
 CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
-# A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
-# costs more than the engine's compiled work for the record (every field must be given, defaults too).
-_new: Final = tuple.__new__
-# The record classes as constants: an imported name is looked up in the module's dict at each use
-_DISPOSAL: Final = Disposal
-_INCOME: Final = IncomeEvent
-_ALLOCATION: Final = Allocation
 _ONE_DAY: Final = timedelta(days=1)
 
 
@@ -134,8 +130,9 @@ class _Engine:
             self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, SPEND_KIND)
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
-            self.income.append(_new(_INCOME, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, self.today,
-                                               tx.quantity, value)))
+            self.income.append(make_income(row=tx.row, tx_id=tx.tx_id, income_type=tx_type, asset=tx.asset,
+                                           wallet=tx.wallet, received=self.today, quantity=tx.quantity,
+                                           usd_value=value))
 
     def new_day(self, when: datetime) -> None:
         """The first row of a day: its date, and the year's method when the year changes. Under universal
@@ -261,10 +258,11 @@ class _Engine:
         disposed = self.today
         if len(slices) == 1:  # the usual case: one lot, all the proceeds
             lot, quantity, basis, how = slices[0]
-            self.disposals.append(_new(_DISPOSAL, (
-                tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, quantity, lot.acquired, disposed,
-                proceeds, basis, LONG if disposed >= lot.long_from else SHORT, tx.asset_class, how, tx.reporting,
-                _ZERO, "")))
+            self.disposals.append(make_disposal(
+                row=tx.row, tx_id=tx.tx_id, kind=kind, asset=tx.asset, wallet=tx.wallet, lot_id=lot.lot_id,
+                quantity=quantity, acquired=lot.acquired, disposed=disposed, proceeds=proceeds, cost_basis=basis,
+                term=LONG if disposed >= lot.long_from else SHORT, asset_class=tx.asset_class, method=how,
+                reporting=tx.reporting))
             if proceeds < basis:
                 self.wash_sale(tx, len(self.disposals) - 1)
             return
@@ -274,10 +272,11 @@ class _Engine:
         shares = _shares(proceeds, slices, quantity)
         for index, (lot, units, basis, how) in enumerate(slices):
             proceeds_share = shares[index]
-            self.disposals.append(_new(_DISPOSAL, (
-                tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
-                proceeds_share, basis, LONG if disposed >= lot.long_from else SHORT, tx.asset_class, how,
-                tx.reporting, _ZERO, "")))
+            self.disposals.append(make_disposal(
+                row=tx.row, tx_id=tx.tx_id, kind=kind, asset=tx.asset, wallet=tx.wallet, lot_id=lot.lot_id,
+                quantity=units, acquired=lot.acquired, disposed=disposed, proceeds=proceeds_share, cost_basis=basis,
+                term=LONG if disposed >= lot.long_from else SHORT, asset_class=tx.asset_class, method=how,
+                reporting=tx.reporting))
             loss = loss or proceeds_share < basis
         if loss:
             self.wash_sale(tx, first)
@@ -403,8 +402,9 @@ class _Engine:
                         if moved.asset_class is STOCK:
                             self.track(moved)
                     target.add(moved)
-                    self.allocation.append(_new(_ALLOCATION, (asset, wallet, moved.lot_id, moved.acquired, units,
-                                                              moved.basis)))
+                    self.allocation.append(make_allocation(asset=asset, wallet=wallet, lot_id=moved.lot_id,
+                                                           acquired=moved.acquired, quantity=units,
+                                                           cost_basis=moved.basis))
                     need -= units
         self.allocation = _merged(self.allocation)
         self.method = method

@@ -16,15 +16,25 @@ from operator import itemgetter
 from typing import Final
 
 from cryptotax_core.holding import long_term_from
-from cryptotax_core.model import FIFO, HIFO, LIFO, LOFO, NAMED, SPECIFIC, AssetClass, Lot, LotPick, Method, Relief
+from cryptotax_core.model import (
+    FIFO,
+    HIFO,
+    LIFO,
+    LOFO,
+    NAMED,
+    SPECIFIC,
+    AssetClass,
+    Lot,
+    LotPick,
+    Method,
+    Relief,
+    make_lot,
+)
 
 _ZERO: Final = Decimal(0)
 # Final: compiled, read from a C static (an imported name is looked up in the module's dict at each call)
 _heappush: Final = heapq.heappush
 _heappop: Final = heapq.heappop
-# constants: an imported or built-in name is looked up in a dict at each use
-_LOT: Final = Lot
-_new: Final = tuple.__new__
 SHARE_PLACES: Final = Decimal("1e-30")
 PRECISION: Final = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
 # The engine's arithmetic, whatever the caller's context (engine.compute runs in a copy): shares round half
@@ -81,9 +91,8 @@ class Piece:
         return basis
 
     def as_lot(self, asset: str) -> Lot:
-        # tuple.__new__: without the interpreted __new__ of a named tuple (every field given)
-        return _new(_LOT, (self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
-                            self.asset_class))
+        return make_lot(lot_id=self.lot_id, row=self.row, asset=asset, wallet=self.wallet, acquired=self.acquired,
+                        quantity=self.quantity, cost_basis=self.basis, asset_class=self.asset_class)
 
 
 COST_PLACES: Final = 30  # unit costs are ranked to this many decimal places

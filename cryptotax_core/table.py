@@ -28,6 +28,7 @@ from cryptotax_core.model import (
     Reporting,
     Transaction,
     TxType,
+    make_transaction,
 )
 from cryptotax_core.values import (
     CellError,
@@ -188,7 +189,7 @@ class _RowReader:
                     self.check_class(fields, name, asset_class)
         if len(self.errors) > errors_before or tx_type is None or when is None or not asset or quantity is None:
             return
-        self.transactions.append(Transaction(
+        self.transactions.append(make_transaction(
             row=row, seq=len(self.transactions), tx_id=tx_id, when=when, tx_type=tx_type, asset=asset,
             quantity=quantity, usd_value=usd_value, fee_usd=fee_usd, wallet=wallet, to_wallet=to_wallet,
             received_asset=received_asset, received_quantity=received_quantity, lot_ids=lot_ids,
@@ -658,9 +659,10 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:
         wallet = wallet_names.setdefault(wallet.casefold(), wallet)
         if to_wallet:
             to_wallet = wallet_names.setdefault(to_wallet.casefold(), to_wallet)
-        # tuple.__new__: a named tuple's own __new__ is interpreted; every field is given
-        return tuple.__new__(Transaction, (row, len(transactions), tx_id, when, tx_type, asset, quantity, usd_value,
-                                           fee_usd, wallet, to_wallet or None, received_asset or None,
-                                           received_quantity, lot_ids, asset_class, note, reporting))
+        return make_transaction(row=row, seq=len(transactions), tx_id=tx_id, when=when, tx_type=tx_type, asset=asset,
+                                quantity=quantity, usd_value=usd_value, fee_usd=fee_usd, wallet=wallet,
+                                to_wallet=to_wallet or None, received_asset=received_asset or None,
+                                received_quantity=received_quantity, lot_ids=lot_ids, asset_class=asset_class,
+                                note=note, reporting=reporting)
 
     return fast
