@@ -9,9 +9,10 @@ removal of emptied pieces.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from operator import itemgetter
 from typing import Final
 
@@ -125,22 +126,55 @@ def _unit_cost(piece: Piece) -> int:
     return cost
 
 
+def _by_acquisition(piece: Piece, slot: int) -> int:
+    """FIFO, and the units specific identification does not name: oldest first."""
+    return (piece.seq << _SLOT_BITS) + slot  # small integers: no long arithmetic
+
+
+def _by_acquisition_reversed(piece: Piece, slot: int) -> int:
+    """LIFO: newest first (pieces of one acquisition in the order added)."""
+    return slot - (piece.seq << _SLOT_BITS)
+
+
+def _dearest_first(piece: Piece, slot: int) -> int:
+    """HIFO: the highest unit cost including fees first (to 30 decimal places), ties oldest first."""
+    return (piece.seq << _SLOT_BITS) + slot - (_unit_cost(piece) << _COST_SHIFT)
+
+
+def _cheapest_first(piece: Piece, slot: int) -> int:
+    """LOFO: the lowest unit cost including fees first (to 30 decimal places), ties oldest first."""
+    return (piece.seq << _SLOT_BITS) + slot + (_unit_cost(piece) << _COST_SHIFT)
+
+
+Rank = Callable[[Piece, int], int]
+RANK: Final[dict[Method, Rank]] = {
+    FIFO: _by_acquisition,
+    LIFO: _by_acquisition_reversed,
+    HIFO: _dearest_first,
+    LOFO: _cheapest_first,
+    SPECIFIC: _by_acquisition,
+}
+"""Relief order per method (docs/rules.md#which-units-are-sold), lowest key first: a method is a function of
+a piece and its slot in the pool. `seq` is the order in which the engine processed the acquisitions, which is
+the order of acquisition time, then row; a piece keeps it when it moves, so it stands for both (and compares
+faster than the date-time). The key adds the piece's slot in the low 32 bits (below 2^32: one key per piece)."""
+
+
 def rank(method: Method, piece: Piece, slot: int = 0) -> int:
-    """Relief order per method (docs/rules.md#which-units-are-sold), lowest first: FIFO by acquisition,
-    LIFO the reverse, HIFO/LOFO by unit cost including fees (to 30 decimal places), ties by acquisition;
-    units not identified under specific identification go FIFO (docs/rules.md#which-units-are-sold). `seq` is the
-    order in which
-    the engine processed the acquisitions, which is the order of acquisition time, then row; a piece keeps
-    it when it moves, so it stands for both (and compares faster than the date-time). A pool's key adds
-    the piece's slot in the low 32 bits (below 2^32: one key per piece)."""
-    order = (piece.seq << _SLOT_BITS) + slot  # small integers: no long arithmetic
-    if method is HIFO:
-        return order - (_unit_cost(piece) << _COST_SHIFT)
-    if method is LOFO:
-        return order + (_unit_cost(piece) << _COST_SHIFT)
-    if method is LIFO:
-        return slot - (piece.seq << _SLOT_BITS)
-    return order
+    """The relief key of `piece` in slot `slot` under `method` (`RANK`)."""
+    return RANK[method](piece, slot)
+
+
+def relief_order(method: Method, lots: Sequence[Lot], acquisition_order: Sequence[int]) -> list[int]:
+    """The indexes of `lots` in the order `method` relieves them, where `acquisition_order[i]` is the place of
+    `lots[i]` in the order of acquisition: the engine's own rank functions in the engine's arithmetic, so
+    unit costs that agree to 30 decimal places tie and break by acquisition, as in a pool."""
+    rank_of = RANK[method]
+    with localcontext(CONTEXT):
+        pieces = [Piece(lot.lot_id, lot.row, acquisition_order[index], lot.wallet, lot.acquired, lot.quantity,
+                        lot.cost_basis, lot.asset_class) for index, lot in enumerate(lots)]
+        keys = [rank_of(piece, index) for index, piece in enumerate(pieces)]
+    return sorted(range(len(lots)), key=keys.__getitem__)
 
 
 _RELIEF_OF: Final = {FIFO: Relief.FIFO, LIFO: Relief.LIFO, HIFO: Relief.HIFO, LOFO: Relief.LOFO, SPECIFIC: Relief.FIFO}
@@ -171,17 +205,18 @@ class Shortfall:
 
 
 class Pool:
-    """The pieces of a pool under integer keys, `rank(method, piece, slot)`: the rank of the method, then the
+    """The pieces of a pool under integer keys, `RANK[method](piece, slot)`: the rank of the method, then the
     order pieces were added (a deterministic last tie-break), the low bits naming the piece's slot in
     `slots` (integers compare without tuples). Keys added in increasing order (FIFO's acquisitions) queue
     in `run`, read from `head`; the others go to a heap; relief takes the lower of the two fronts, so the
     order is that of one heap. Emptied pieces leave lazily; a taken slot is cleared so the piece can be
     freed."""
 
-    __slots__ = ("_by_id", "head", "heap", "held", "how", "method", "run", "slots", "total")
+    __slots__ = ("_by_id", "head", "heap", "held", "how", "method", "rank_of", "run", "slots", "total")
 
     def __init__(self, method: Method) -> None:
         self.method = method
+        self.rank_of: Rank = RANK[method]  # looked up once: an enum's hash runs Python code in 3.11
         self.how = relief_name(method)
         self.run: list[int] = []  # ascending keys, the first `head` of them taken
         self.head = 0
@@ -192,7 +227,7 @@ class Pool:
         self.held: dict[str, Decimal] = {}  # units per wallet, kept in a pool of all wallets (universal pooling)
 
     def add(self, piece: Piece) -> None:
-        key = rank(self.method, piece, len(self.slots))
+        key = self.rank_of(piece, len(self.slots))
         run = self.run
         if not run or key > run[-1]:
             run.append(key)
@@ -232,7 +267,8 @@ class Pool:
         if method is not self.method:
             self.method = method
             self.how = relief_name(method)
-            self.run = sorted(rank(method, piece, slot) for slot, piece in self._held())
+            self.rank_of = rank_of = RANK[method]
+            self.run = sorted(rank_of(piece, slot) for slot, piece in self._held())
             self.head = 0
             self.heap = []
 
@@ -251,7 +287,7 @@ class Pool:
         return [piece for _, piece in entries]
 
     def _key_of(self, entry: tuple[int, Piece]) -> int:
-        return rank(self.method, entry[1], entry[0])
+        return self.rank_of(entry[1], entry[0])
 
     def relieve(self, quantity: Decimal, picks: tuple[LotPick, ...] = ()) -> tuple[list[Slice], list[Shortfall]]:
         """Take `quantity` units: named lots first, then by the pool's method. Returns the slices and

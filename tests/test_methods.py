@@ -8,8 +8,8 @@ import pytest
 from conftest import buy, gains, run, sell
 
 from cryptotax_core import AssetClass, InputError, Method
-from cryptotax_core.model import Relief
-from cryptotax_core.pools import Piece, rank
+from cryptotax_core.model import Lot, Relief
+from cryptotax_core.pools import RANK, Piece, rank, relief_order
 
 LOTS = [
     buy("A", "2025-01-01", "BTC", "1", "100"),
@@ -39,6 +39,31 @@ def test_every_method_ranks_pieces_by_its_rule(method: Method, order: str) -> No
     pieces = [Piece(lot, 1, seq, "w", date(2025, 1, seq), Decimal(units), Decimal(basis), AssetClass.CRYPTO)
               for seq, (lot, units, basis) in enumerate([("A", "1", "100"), ("B", "1", "300"), ("C", "2", "400")], 1)]
     assert "".join(piece.lot_id for piece in sorted(pieces, key=lambda piece: rank(method, piece))) == order
+
+
+def test_every_method_has_a_rank_function() -> None:
+    assert set(RANK) == set(Method)
+
+
+# Two lots, the newer dearer by 1e-27 or by 1e-31 a unit. The engine ranks unit costs to 30 decimal places:
+# the first pair differ (a Decimal quotient to 28 digits would tie them), the second tie and go oldest first.
+# The planner's order of lots (whatif) follows the same rank functions.
+@pytest.mark.parametrize(("new_basis", "method", "order"), [
+    ("1234.500000000000000000000000001", Method.HIFO, ["NEW", "OLD"]),
+    ("1234.500000000000000000000000001", Method.LOFO, ["OLD", "NEW"]),
+    ("1234.5000000000000000000000000000001", Method.HIFO, ["OLD", "NEW"]),
+    ("1234.5000000000000000000000000000001", Method.LOFO, ["OLD", "NEW"]),
+    ("1234.500000000000000000000000001", Method.FIFO, ["OLD", "NEW"]),
+    ("1234.500000000000000000000000001", Method.LIFO, ["NEW", "OLD"]),
+    ("1234.500000000000000000000000001", Method.SPECIFIC, ["OLD", "NEW"]),
+], ids=["hifo-27", "lofo-27", "hifo-31-tie", "lofo-31-tie", "fifo", "lifo", "specific"])
+def test_relief_order_ranks_unit_costs_as_the_engine_does(new_basis: str, method: Method, order: list[str]) -> None:
+    lots = [Lot("OLD", 2, "BTC", "w", date(2025, 1, 1), Decimal("1"), Decimal("1234.5"), AssetClass.CRYPTO),
+            Lot("NEW", 3, "BTC", "w", date(2025, 2, 1), Decimal("1"), Decimal(new_basis), AssetClass.CRYPTO)]
+    assert [lots[index].lot_id for index in relief_order(method, lots, [0, 1])] == order
+    rows = [buy("OLD", "2025-01-01", "BTC", "1", "1234.5"), buy("NEW", "2025-02-01", "BTC", "1", new_basis),
+            sell("S", "2025-03-01", "BTC", "1", "2000")]
+    assert [d.lot_id for d in run(rows, method=method).disposals] == order[:1]
 
 
 def test_hifo_ranks_by_unit_cost_including_fees() -> None:
