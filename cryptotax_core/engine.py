@@ -36,7 +36,6 @@ from cryptotax_core.model import (
     IncomeEvent,
     InputError,
     Issue,
-    Lot,
     Pooling,
     Result,
     Transaction,
@@ -45,6 +44,7 @@ from cryptotax_core.model import (
     make_allocation,
     make_disposal,
     make_income,
+    merge_adjacent,
 )
 from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
@@ -406,7 +406,7 @@ class _Engine:
                                                            acquired=moved.acquired, quantity=units,
                                                            cost_basis=moved.basis))
                     need -= units
-        self.allocation = _merged(self.allocation)
+        self.allocation = merge_adjacent(self.allocation)
         self.method = method
 
     # -- the end --------------------------------------------------------------------------------
@@ -431,7 +431,7 @@ class _Engine:
                   for piece in pool.pieces()]
         return Result(
             disposals=tuple(self.disposals),
-            lots=tuple(_lots(pieces)),
+            lots=tuple(merge_adjacent(piece.as_lot(asset) for asset, piece in pieces)),
             income=tuple(self.income),
             allocation=tuple(self.allocation),
             warnings=tuple(sorted(self.warnings, key=lambda issue: issue.row)),
@@ -450,37 +450,6 @@ def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Pie
 def _credit(pool: Pool, wallet: str, quantity: Decimal) -> None:
     """Under universal pooling: `quantity` more units in `wallet`, in the pool of all wallets."""
     pool.held[wallet] = pool.held.get(wallet, _ZERO) + quantity
-
-
-def _lots(pieces: list[tuple[str, Piece]]) -> list[Lot]:
-    """Open pieces (asset, piece) as lots, adjacent pieces of the same lot in the same wallet as one: a
-    lot split by a move and rejoined reads as the lot it is."""
-    lots: list[Lot] = []
-    last: Piece | None = None
-    last_asset = ""
-    for asset, piece in pieces:
-        if (last is not None and asset == last_asset and piece.wallet == last.wallet and piece.lot_id == last.lot_id
-                and piece.acquired == last.acquired):
-            lot = lots[-1]
-            lots[-1] = lot._replace(quantity=lot.quantity + piece.quantity, cost_basis=lot.cost_basis + piece.basis)
-        else:
-            lots.append(piece.as_lot(asset))
-        last, last_asset = piece, asset
-    return lots
-
-
-def _merged(records: list[Allocation]) -> list[Allocation]:
-    """Adjacent records of the same lot in the same wallet as one, as `_lots` does for open lots."""
-    merged: list[Allocation] = []
-    for record in records:
-        last = merged[-1] if merged else None
-        if (last is not None and (last.asset, last.wallet, last.lot_id, last.acquired)
-                == (record.asset, record.wallet, record.lot_id, record.acquired)):
-            merged[-1] = last._replace(quantity=last.quantity + record.quantity,
-                                       cost_basis=last.cost_basis + record.cost_basis)
-        else:
-            merged.append(record)
-    return merged
 
 
 def _shares(total: Decimal, slices: list[Slice], quantity: Decimal) -> list[Decimal]:

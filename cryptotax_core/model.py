@@ -8,10 +8,11 @@ exact `Decimal`; quantities are exact `Decimal` units.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar
 
 from cryptotax_core.errors import UserError
 
@@ -251,6 +252,26 @@ class Allocation(NamedTuple):
     acquired: date
     quantity: Decimal
     cost_basis: Decimal
+
+
+_Merged = TypeVar("_Merged", Lot, Allocation)
+
+
+def merge_adjacent(records: Iterable[_Merged]) -> list[_Merged]:
+    """Adjacent records of one lot in one wallet (the same asset, wallet, lot ID and acquisition date) as one,
+    their units and basis summed, the first's other fields kept: a lot split by a move and rejoined reads as
+    the lot it is. Open lots and the lines of the 2025 allocation both read this way."""
+    merged: list[_Merged] = []
+    last: _Merged | None = None
+    for record in records:
+        if (last is not None and record.lot_id == last.lot_id and record.wallet == last.wallet
+                and record.asset == last.asset and record.acquired == last.acquired):
+            last = merged[-1] = last._replace(quantity=last.quantity + record.quantity,
+                                              cost_basis=last.cost_basis + record.cost_basis)
+        else:
+            merged.append(record)
+            last = record
+    return merged
 
 
 # -- factories ------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from cryptotax_core.model import (
     TxType,
     make_transaction,
 )
+from cryptotax_core.ordering import processing_key
 from cryptotax_core.values import (
     CellError,
     is_blank,
@@ -275,7 +276,7 @@ class _RowReader:
                 elif _acquired_asset(lot) != tx.asset:
                     self.errors.append(_with(where, f"the lot '{pick.lot_id}' (row {lot.row}) holds "
                                                     f"{_acquired_asset(lot)}, not {tx.asset}"))
-                elif (lot.when, lot.seq) >= (tx.when, tx.seq):
+                elif processing_key(lot) >= processing_key(tx):
                     self.errors.append(_with(where, f"the lot '{pick.lot_id}' (row {lot.row}) is acquired on "
                                                     f"{lot.day}, after this disposal on {tx.day}"))
 

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from cryptotax_core.model import AssetClass, Term, Transaction
+from cryptotax_core.ordering import processing_key
 from cryptotax_core.planning.unrealized import LotValue, Unrealized
 from cryptotax_core.wash import WASH_SALE_DAYS
 
@@ -100,7 +101,7 @@ def _asset_notes(asset: str, candidates: Sequence[LotNotes], waiting: Sequence[L
     stock = any(notes.stock for notes in candidates)
     purchases = {tx.row: tx for notes in candidates for tx in notes.purchases}
     if purchases:
-        ordered = sorted(purchases.values(), key=lambda tx: (tx.when, tx.row))
+        ordered = sorted(purchases.values(), key=processing_key)
         named = ordered if stock else ordered[:PURCHASES_NAMED]
         more = f" and {len(ordered) - len(named)} more" if len(ordered) > len(named) else ""
         lines.append(f"{asset} bought within {WASH_SALE_DAYS} days of a sale on {on}: "
