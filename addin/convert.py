@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cryptotax_core
-from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, compute, parse_table
+from cryptotax_core import COLUMNS, Checked, InputError, Lot, Result, cents, check_table, compute, parse_table
 from cryptotax_core.options import Options, SettingsError, options_from_pairs
 from cryptotax_core.table import Table, match_header
 from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
@@ -211,7 +211,25 @@ def book_for(transactions: object, settings: object = None) -> Book:
     return book
 
 
-def _table(rows: list[list[object]], options: Options) -> Table:
+def checked(transactions: object, settings: object = None) -> Checked:
+    """Every problem of the table in one pass (the rows' own errors, then the engine's on the other rows),
+    worked out once per table."""
+    book = book_for(transactions, settings)
+    if book.error is None:
+        try:
+            result = book.result
+        except InputError:
+            pass  # the engine's errors: found again below with the rows' own (none here)
+        else:
+            return Checked((), result.warnings, len(book.transactions.transactions))
+
+    def one_pass() -> Checked:
+        table = _table(rows_of(transactions), book.options, keep_errors=True)
+        return check_table(table, book.options.settings)
+    return book.memo(("CHECK",), one_pass)
+
+
+def _table(rows: list[list[object]], options: Options, *, keep_errors: bool = False) -> Table:
     if not rows:
         raise UserError(f"the {TABLE_NAME} range is empty: pass the whole table, e.g. {TABLE_NAME}[#All]")
     if len(match_header(rows[0])) >= 2:
@@ -221,7 +239,7 @@ def _table(rows: list[list[object]], options: Options) -> Table:
     else:
         raise UserError(f"the range has no header row and {len(rows[0])} columns, not the template's "
                         f"{len(COLUMNS)}: pass the table with its header, e.g. {TABLE_NAME}[#All]")
-    return parse_table(header, body, zone=options.settings.zone())
+    return parse_table(header, body, zone=options.settings.zone(), keep_errors=keep_errors)
 
 
 def clear_cache() -> None:

@@ -18,6 +18,7 @@ from addin.convert import (
     UserError,
     asset_arg,
     book_for,
+    checked,
     date_arg,
     excel_date,
     guarded,
@@ -35,7 +36,7 @@ from addin.convert import (
     year_arg,
 )
 from addin.planning import harvest_rows, methodcompare_rows, whatif_rows
-from cryptotax_core import InputError, TaxEstimate, Term, long_term_from, reconcile_cells, term_of
+from cryptotax_core import TaxEstimate, Term, long_term_from, reconcile_cells, term_of
 from cryptotax_core.planning import (
     PlanningError,
     Sale,
@@ -308,15 +309,18 @@ def HOLDINGTERM(acquired, disposed):
 @cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def CHECK(transactions, settings=None):
-    """Every problem in the Transactions table, one per row, then warnings; or OK."""
-    book = book_for(transactions, settings)
-    try:
-        warnings = book.result.warnings
-    except InputError as exc:
-        return [[issue_text(issue)] for issue in exc.issues]
-    if not warnings:
+    """Every problem in the Transactions table, one per row (the rows' own and sales of more than is held,
+    in one pass); or OK, then the warnings."""
+    found = checked(transactions, settings)
+    if found.errors:
+        rows = [[issue_text(issue)] for issue in found.errors]
+        if found.held_back:
+            rows.append([f"(the holdings of {', '.join(found.held_back)} are checked once the rows above with errors "
+                         f"are fixed: they may depend on them)"])
+        return rows
+    if not found.warnings:
         return [["OK"]]
-    return [["OK, with these notes:"]] + [[issue_text(warning)] for warning in warnings]
+    return [["OK, with these notes:"]] + [[issue_text(warning)] for warning in found.warnings]
 
 
 # -- planning ----------------------------------------------------------------------------------------------

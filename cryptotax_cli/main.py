@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from cryptotax_cli import package_version
-from cryptotax_cli.check import failed, passed
+from cryptotax_cli.check import checked_text, failed
 from cryptotax_cli.demo import DEMO_FOLDER, demo_year, write_all, write_demo
 from cryptotax_cli.files import OutputExists
 from cryptotax_cli.importing import add_parser as add_import_parser
@@ -34,6 +34,7 @@ from cryptotax_core import (
     Settings,
     Table,
     TransferFee,
+    check_table,
     compute,
     latest_year_with_disposals,
     load_csv,
@@ -243,8 +244,9 @@ def tax_settings_from(args: argparse.Namespace, year: int, base: Options) -> Tax
     )
 
 
-def load(path: Path, args: argparse.Namespace) -> tuple[Table, Options, Settings]:
-    """The validated table, the workbook's Settings (or defaults for a CSV) and the settings to use."""
+def load(path: Path, args: argparse.Namespace, *, keep_errors: bool = False) -> tuple[Table, Options, Settings]:
+    """The validated table, the workbook's Settings (or defaults for a CSV) and the settings to use;
+    with `keep_errors` the rows with errors are left out and listed in `Table.errors`."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from cryptotax_cli.workbook import read_workbook  # openpyxl loads only for a workbook
 
@@ -255,12 +257,15 @@ def load(path: Path, args: argparse.Namespace) -> tuple[Table, Options, Settings
             raise InputError([Issue(0, "", f"{path.name}: {exc}")]) from None
         settings = settings_from(args, base)
         rows = tracked(workbook.rows, "reading rows", len(workbook.rows))
-        table = parse_table(workbook.header, rows, zone=settings.zone(), first_row=workbook.first_row)
+        table = parse_table(workbook.header, rows, zone=settings.zone(), first_row=workbook.first_row,
+                            keep_errors=keep_errors)
         return table, base, settings
     base = Options()
     settings = settings_from(args, base)
     header, lines = read_csv(path)
-    return parse_table(header, tracked(lines, "reading rows", len(lines)), zone=settings.zone()), base, settings
+    table = parse_table(header, tracked(lines, "reading rows", len(lines)), zone=settings.zone(),
+                        keep_errors=keep_errors)
+    return table, base, settings
 
 
 def run() -> int:
@@ -372,16 +377,17 @@ def _demo(folder: Path, force: bool) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Every problem in one pass: the rows' own errors and the engine's on the other rows."""
     try:
-        table, _, settings = load(args.file, args)
-        result = compute(table.transactions, settings, table.warnings)
-    except InputError as exc:
+        table, _, settings = load(args.file, args, keep_errors=True)
+        checked = check_table(table, settings)
+    except InputError as exc:  # the file or its header cannot be read
         print(failed(args.file, exc.issues))
         return EXIT_INPUT
     except ValueError as exc:
         return explain(args.file, exc)
-    print(passed(len(table.transactions), result.warnings))
-    return 0
+    print(checked_text(args.file, checked))
+    return 0 if checked.ok else EXIT_INPUT
 
 
 def _planning(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
+from cryptotax_core.check import Checked, check_table
 from cryptotax_core.csvio import read_csv
 from cryptotax_core.engine import compute
 from cryptotax_core.errors import UserError
@@ -95,6 +96,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "Allocation",
     "AssetClass",
+    "Checked",
     "Comparison",
     "Difference",
     "Disposal",
@@ -135,6 +137,7 @@ __all__ = [
     "WhatIf",
     "YearSummary",
     "cents",
+    "check_table",
     "compute",
     "compute_csv",
     "compute_table",
