@@ -25,7 +25,7 @@ from cryptotax_core.options import Options, SettingsError, options_from_pairs
 from cryptotax_core.planning.computed import Computed
 from cryptotax_core.table import Table, match_header
 from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
-from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_text
+from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_tax_year, to_text
 
 IN_BROWSER = sys.platform == "emscripten"  # xlwings Lite: Pyodide in Excel's web view (Windows, Mac, the web)
 LOG_PATH = Path(os.environ.get("CRYPTOTAX_LOG", Path.home() / ".cryptotax" / "addin.log"))
@@ -68,12 +68,9 @@ def year_arg(value: object, name: str = "year") -> int:
     if is_blank_or_zero(value):
         raise UserError(f"{name} is missing: give a tax year such as 2025")
     try:
-        number = to_decimal(value)
+        return to_tax_year(value)
     except CellError as exc:
         raise UserError(f"{name}: {exc}") from None
-    if number != number.to_integral_value() or not 1900 < number < 2200:
-        raise UserError(f"{name}: {value} is not a tax year")
-    return int(number)
 
 
 def number_arg(value: object, name: str) -> Decimal:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cryptotax_core.model import Disposal, InputError, LotPick, Method, Transaction
+from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.planning.computed import Computed
 from cryptotax_core.planning.identify import (
     SEARCH_BUDGET,
@@ -108,7 +109,7 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
     base = computed.result
     checkpoint = computed.checkpoint(year)
     position = year_position(base, tax, year)
-    sales = [tx for tx in sorted(transactions, key=lambda tx: (tx.when, tx.seq))
+    sales = [tx for tx in in_processing_order(transactions)
              if tx.day.year == year and tx.tx_type.is_disposal]
     free_rows = {tx.row for tx in sales if not tx.lot_ids}
     search = LotSearch(transactions, settings, position, free_rows, checkpoint, max_evaluations=max_evaluations)

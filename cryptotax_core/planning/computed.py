@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from cryptotax_core.engine import WASH_SALE_DAYS, Checkpoint, compute
+from cryptotax_core.engine import Checkpoint, compute
 from cryptotax_core.model import Issue, Result, Transaction
 from cryptotax_core.settings import Settings
+from cryptotax_core.wash import WASH_SALE_DAYS
 
 
 class Computed:

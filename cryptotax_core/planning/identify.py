@@ -43,6 +43,7 @@ from cryptotax_core.model import (
     Transaction,
     TxType,
 )
+from cryptotax_core.ordering import processing_key
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains, year_start
 from cryptotax_core.pools import CONTEXT
 from cryptotax_core.settings import Settings
@@ -95,8 +96,8 @@ def evaluated(candidate: LotChoice, result: Result, position: YearPosition) -> E
 
 
 def engine_order(tx: Transaction) -> tuple[datetime, int]:
-    """The order the engine takes rows in: date and time, ties in table order."""
-    return (tx.when, tx.seq)
+    """The order the engine takes rows in: date and time, ties in table order (`ordering.processing_key`)."""
+    return processing_key(tx)
 
 
 def with_picks(history: Sequence[Transaction], picks: Mapping[int, tuple[LotPick, ...]]) -> list[Transaction]:
