@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 import cryptotax_core
 from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, compute, parse_table
-from cryptotax_core.options import Options, SettingsError, options_from_pairs
+from cryptotax_core.options import Options, options_from_pairs
 from cryptotax_core.table import Table, match_header
-from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
+from cryptotax_core.tax import TaxYear, tax_years
 from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_text
 
 IN_BROWSER = sys.platform == "emscripten"  # xlwings Lite: Pyodide in Excel's web view (Windows, Mac, the web)
@@ -199,10 +199,7 @@ def book_for(transactions: object, settings: object = None) -> Book:
             if index != len(_books) - 1:
                 _books.append(_books.pop(index))
             return entry.book
-    try:
-        options = options_from_pairs(setting_rows)
-    except SettingsError as exc:
-        raise UserError(str(exc)) from None
+    options = options_from_pairs(setting_rows)  # a SettingsError is the cell's message
     try:
         book = Book(options, table=_table(rows, options))
     except InputError as exc:
@@ -301,7 +298,7 @@ def guarded(*, spill: bool) -> Callable[[F], F]:
         def wrapper(*args: Any) -> Any:
             try:
                 return function(*args)
-            except (cryptotax_core.UserError, UnsupportedYear) as exc:
+            except cryptotax_core.UserError as exc:
                 text = message_of(exc)
             except Exception:
                 _log_exception(function.__name__)

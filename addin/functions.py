@@ -131,12 +131,8 @@ NETCAPITAL_LABELS = ("Net short-term", "Net long-term", "Net total", "Deductible
 @guarded(spill=True)
 def NETCAPITAL(short_term, long_term, carryover_short=0, carryover_long=0, filing_status="single"):
     """Schedule D netting: net short/long/total, the deductible loss (3,000 limit) and the carryover out."""
-    try:
-        status = FilingStatus.parse(text_arg(filing_status, "filing_status") or "single")
-        carryover = Carryover(number_arg(carryover_short, "carryover_short"),
-                              number_arg(carryover_long, "carryover_long"))
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    status = FilingStatus.parse(text_arg(filing_status, "filing_status") or "single")
+    carryover = Carryover(number_arg(carryover_short, "carryover_short"), number_arg(carryover_long, "carryover_long"))
     netting = net_capital(number_arg(short_term, "short_term"), number_arg(long_term, "long_term"), carryover, status)
     values = (netting.short_term, netting.long_term, netting.total, netting.deductible_loss,
               netting.carryover_out.short_term, netting.carryover_out.long_term)

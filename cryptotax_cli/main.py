@@ -15,7 +15,7 @@ from typing import TypeVar
 from cryptotax_cli import package_version
 from cryptotax_cli.check import failed, passed
 from cryptotax_cli.demo import DEMO_FOLDER, demo_year, write_all, write_demo
-from cryptotax_cli.files import OutputExists
+from cryptotax_cli.errors import EXIT_INPUT, OptionError, internal_error
 from cryptotax_cli.importing import add_parser as add_import_parser
 from cryptotax_cli.importing import run as run_import
 from cryptotax_cli.new import new_workbook
@@ -30,10 +30,11 @@ from cryptotax_core import (
     InputError,
     Method,
     Pooling,
-    ReconcileError,
     Settings,
+    SettingsError,
     Table,
     TransferFee,
+    UserError,
     compute,
     latest_year_with_disposals,
     load_csv,
@@ -41,14 +42,13 @@ from cryptotax_core import (
     read_csv,
 )
 from cryptotax_core.model import Issue, Reporting
-from cryptotax_core.options import Options, SettingsError, options_from_pairs
+from cryptotax_core.options import Options, options_from_pairs
 from cryptotax_core.samples import SAMPLE_HISTORY
 from cryptotax_core.settings import DEFAULT_TIME_ZONE
 from cryptotax_core.table import REPORTING_WORDS
 from cryptotax_core.tax import Carryover, FilingStatus, TaxSettings, tax_years
 from cryptotax_core.values import CellError, to_decimal
 
-EXIT_INPUT = 2
 NOT_TAX_ADVICE = ("cryptotax is not tax advice: it computes what the rules in docs/rules.md give for the data you "
                   "enter. Check the results and ask a tax professional about your situation.")
 T = TypeVar("T")
@@ -86,7 +86,7 @@ def _year_amount(text: str) -> tuple[int | None, Decimal]:
 def _filing_status(text: str) -> FilingStatus:
     try:
         return FilingStatus.parse(text)
-    except ValueError as exc:
+    except UserError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
@@ -221,12 +221,12 @@ def settings_from(args: argparse.Namespace, base: Options) -> Settings:
 def tax_settings_from(args: argparse.Namespace, year: int, base: Options) -> TaxSettings:
     for value, name in ((args.carryover_short, "--carryover-short"), (args.carryover_long, "--carryover-long")):
         if value is not None and value < 0:
-            raise ValueError(f"{name} is a loss carried forward: write it as a positive amount")
+            raise OptionError(f"{name} is a loss carried forward: write it as a positive amount")
     missing_year = [amount for entry_year, amount in args.taxable_income if entry_year is None]
     if missing_year:
-        raise ValueError("--taxable-income needs its year: write e.g. 2024=-2000")
+        raise OptionError("--taxable-income needs its year: write e.g. 2024=-2000")
     if any(amount <= 0 for _, amount in args.itemized_deduction):
-        raise ValueError("--itemized-deduction is the positive total of your itemized deductions: leave it out "
+        raise OptionError("--itemized-deduction is the positive total of your itemized deductions: leave it out "
                          "for the standard deduction")
     tax = base.tax
     return TaxSettings(
@@ -272,7 +272,19 @@ def run() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit code. The error boundary: a `UserError` a command did not explain itself is
+    printed as its message (exit code 2); any other exception is an internal error (cryptotax_cli.errors)."""
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except UserError as exc:
+        print(f"cryptotax: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception:
+        return internal_error(args.command)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "new":
         return _new(args.path, args.with_sample)
     if args.command == "demo":
@@ -290,7 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
     """Read, validate and compute `args.file` with the settings options in `args` (see add_settings_options):
-    the table and the report of the chosen year. Raises `InputError` (the table) or `ValueError` (a setting)."""
+    the table and the report of the chosen year. Raises `InputError` (the table) or another `UserError` (a
+    setting or option)."""
     table, base, settings = load(args.file, args)
     result = compute(table.transactions, settings, table.warnings)
     year = args.year or base.tax_year or latest_year_with_disposals(result) or _last_year(table)
@@ -304,11 +317,11 @@ def compute_report(args: argparse.Namespace) -> tuple[Table, Report]:
     years = tax_years(result, tax_settings)
     covered = {tx.when.year for tx in table.transactions}  # none: the report says the table has no transactions
     if covered and not min(covered) <= year <= max(covered):
-        raise ValueError(no_data(year, covered, "--year" if args.year else "Tax year (the workbook's Settings)"))
+        raise OptionError(no_data(year, covered, "--year" if args.year else "Tax year (the workbook's Settings)"))
     return table, Report(args.file.name, result, lots, settings, tax_settings, years, year)
 
 
-def explain(path: Path, error: InputError | ValueError) -> int:
+def explain(path: Path, error: UserError) -> int:
     """Print why `path` cannot be computed (every problem of the table, or the setting) and return exit code 2."""
     if isinstance(error, InputError):
         print(f"cryptotax: {path} cannot be computed; fix these and run again:", file=sys.stderr)
@@ -322,24 +335,24 @@ def explain(path: Path, error: InputError | ValueError) -> int:
 def _report(args: argparse.Namespace) -> int:
     try:
         _, report = compute_report(args)
-    except (InputError, ValueError) as exc:
+    except UserError as exc:
         return explain(args.file, exc)
     try:
         outputs: list[tuple[Path, bytes]] = []
         if args.form8949:
             if args.form8949.suffix.lower() != ".csv":
-                raise ValueError(f"{args.form8949}: the Form 8949 rows are written as CSV: name the file .csv, e.g. "
+                raise OptionError(f"{args.form8949}: the Form 8949 rows are written as CSV: name the file .csv, e.g. "
                                  f"form8949-{report.year}.csv (a workbook with a Form 8949 sheet: --workbook "
                                  f"report-{report.year}.xlsx)")
             outputs.append((args.form8949, form8949_csv(report).encode("utf-8")))
         if args.workbook:
             if args.workbook.suffix.lower() != ".xlsx":
-                raise ValueError(f"{args.workbook}: the report workbook must be a .xlsx file")
+                raise OptionError(f"{args.workbook}: the report workbook must be a .xlsx file")
             from cryptotax_cli.report_workbook import report_workbook  # XlsxWriter loads only when asked
 
             outputs.append((args.workbook, report_workbook(report)))
         write_all(outputs, force=args.force, keep=(args.file,))
-    except (ValueError, OutputExists) as exc:
+    except UserError as exc:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     try:
@@ -358,11 +371,11 @@ def _demo(folder: Path, force: bool) -> int:
     args = build_parser().parse_args(["report", str(SAMPLE_HISTORY), "--year", str(year)])  # report's defaults
     try:
         _, report = compute_report(args)
-    except (InputError, ValueError) as exc:  # pragma: no cover - the bundled sample is valid
+    except UserError as exc:  # pragma: no cover - the bundled sample is valid
         return explain(args.file, exc)
     try:
         paths = write_demo(folder, report, force=force)
-    except (OSError, ValueError) as exc:
+    except UserError as exc:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     print(f"cryptotax demo: the bundled sample history, tax year {year} in detail:", f"  {why}", "", sep="\n")
@@ -378,7 +391,7 @@ def _check(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(failed(args.file, exc.issues))
         return EXIT_INPUT
-    except ValueError as exc:
+    except UserError as exc:
         return explain(args.file, exc)
     print(passed(len(table.transactions), result.warnings))
     return 0
@@ -389,7 +402,7 @@ def _planning(args: argparse.Namespace) -> int:
     try:
         table, base, settings = load(args.file, args)
         text = run_planning(args, table, base, settings, lambda year: tax_settings_from(args, year, base))
-    except (InputError, ValueError) as exc:
+    except UserError as exc:
         return explain(args.file, exc)
     try:
         print(text)
@@ -403,7 +416,7 @@ def _reconcile(args: argparse.Namespace) -> int:
     try:
         table, _, settings = load(args.file, args)
         result = compute(table.transactions, settings, table.warnings)
-    except (InputError, ValueError) as exc:
+    except UserError as exc:
         return explain(args.file, exc)
     try:
         text = run_reconcile(args, result, args.file.name)
@@ -413,11 +426,8 @@ def _reconcile(args: argparse.Namespace) -> int:
             print(f"cryptotax: {where}{', column ' + issue.column if issue.column else ''}: {issue.message}",
                   file=sys.stderr)
         return EXIT_INPUT
-    except ReconcileError as exc:
+    except UserError as exc:  # ReconcileError, or the form cannot be read
         print(f"cryptotax: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except OSError as exc:
-        print(f"cryptotax: cannot read {args.broker}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
     try:
         print(text)
@@ -429,7 +439,7 @@ def _reconcile(args: argparse.Namespace) -> int:
 def _new(path: Path, with_sample: bool) -> int:
     try:
         new_workbook(path, with_sample=with_sample)
-    except (OSError, ValueError) as exc:
+    except UserError as exc:
         print(f"cryptotax: {exc}", file=sys.stderr)
         return EXIT_INPUT
     print(f"created {path}{' with the sample history' if with_sample else ''}: open it in Excel, or run "

@@ -24,6 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from cryptotax_cli.errors import OptionError
 from cryptotax_cli.estimate import estimate_rows
 from cryptotax_cli.progress import Progress
 from cryptotax_cli.report import Report
@@ -48,7 +49,7 @@ FORM8949_HEADER = ("Description (a)", "Date acquired (b)", "Date sold (c)", "Pro
 
 
 def report_workbook(report: Report) -> bytes:
-    """The report workbook as .xlsx bytes. A sheet that would exceed a worksheet's rows is a `ValueError`."""
+    """The report workbook as .xlsx bytes. A sheet that would exceed a worksheet's rows is an `OptionError`."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties({"title": f"cryptotax report {report.year}", "author": "cryptotax",
@@ -104,7 +105,7 @@ class _Sheet:
 
     def _fit(self, row: int, column: int, width: int) -> None:
         if row >= MAX_ROWS:
-            raise ValueError(f"the sheet {self.sheet.name} needs more than {MAX_ROWS:,} rows: write this year "
+            raise OptionError(f"the sheet {self.sheet.name} needs more than {MAX_ROWS:,} rows: write this year "
                              "with --form8949 OUT.csv instead")
         self.widths[column] = max(self.widths.get(column, 0), width)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cryptotax_core.csvio import read_csv
 from cryptotax_core.engine import compute
-from cryptotax_core.errors import UserError
+from cryptotax_core.errors import SettingsError, UserError
 from cryptotax_core.holding import is_long_term, long_term_from, term_of
 from cryptotax_core.imports import FORMATS as IMPORT_FORMATS
 from cryptotax_core.imports import Imported, import_bytes, import_rows
@@ -121,6 +121,7 @@ __all__ = [
     "Reporting",
     "Result",
     "Settings",
+    "SettingsError",
     "Step",
     "Table",
     "TaxEstimate",

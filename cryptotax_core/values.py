@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 
+from cryptotax_core.errors import UserError
+
 EXCEL_EPOCH: Final = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's fictitious 1900-02-29 is skipped
 EXCEL_ERRORS: Final = frozenset(
     {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
@@ -27,7 +29,7 @@ _NUMBER_TEXT: Final = re.compile(r"^[+-]?\$?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][
 _SERIAL_MIN, _SERIAL_MAX = 61, 2958465  # 1900-03-01 .. 9999-12-31
 
 
-class CellError(ValueError):
+class CellError(UserError):
     """A single cell's value cannot be used; the message says why and what to write instead."""
 
 
