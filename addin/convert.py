@@ -20,11 +20,28 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cryptotax_core
-from cryptotax_core import COLUMNS, InputError, Lot, Result, cents, compute, parse_table
-from cryptotax_core.options import Options, options_from_pairs
-from cryptotax_core.table import Table, match_header
-from cryptotax_core.tax import TaxYear, tax_years
-from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_text
+from cryptotax_core import (
+    COLUMNS,
+    CellError,
+    InputError,
+    Lot,
+    Options,
+    PriceError,
+    Result,
+    Table,
+    TaxYear,
+    cents,
+    compute,
+    is_blank_or_zero,
+    match_header,
+    options_from_pairs,
+    parse_table,
+    prices_from_pairs,
+    tax_years,
+    to_decimal,
+    to_local_datetime,
+    to_text,
+)
 
 IN_BROWSER = sys.platform == "emscripten"  # xlwings Lite: Pyodide in Excel's web view (Windows, Mac, the web)
 LOG_PATH = Path(os.environ.get("CRYPTOTAX_LOG", Path.home() / ".cryptotax" / "addin.log"))
@@ -317,8 +334,6 @@ def labelled(rows: Sequence[tuple[str, object]]) -> list[list[object]]:
 # -- planning -------------------------------------------------------------------------------------------
 def prices_arg(cells: object) -> dict[str, Decimal]:
     """Prices from a two-column asset/price range (a header row such as Asset | Price is skipped)."""
-    from cryptotax_core.planning import PriceError, prices_from_pairs
-
     if is_blank_or_zero(cells):
         raise UserError("prices is missing: give a two-column range of asset and USD price, e.g. BTC | 91000")
     try:

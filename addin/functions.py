@@ -35,17 +35,26 @@ from addin.convert import (
     year_arg,
 )
 from addin.planning import harvest_rows, methodcompare_rows, whatif_rows
-from cryptotax_core import InputError, TaxEstimate, Term, long_term_from, reconcile_cells, term_of
-from cryptotax_core.planning import (
+from cryptotax_core import (
+    INCOME_KINDS,
+    Carryover,
+    FilingStatus,
+    InputError,
     PlanningError,
     Sale,
+    TaxEstimate,
+    Term,
+    YearSummary,
     compare_methods,
     harvest,
+    long_term_from,
+    net_capital,
+    reconcile_cells,
+    term_of,
+    totals,
     unrealized,
     what_if,
 )
-from cryptotax_core.summary import YearSummary, totals
-from cryptotax_core.tax import INCOME_KINDS, Carryover, FilingStatus, net_capital
 
 CATEGORY = "cryptotax"
 

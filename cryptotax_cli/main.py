@@ -26,28 +26,34 @@ from cryptotax_cli.reconciling import add_parser as add_reconcile_parser
 from cryptotax_cli.reconciling import run as run_reconcile
 from cryptotax_cli.report import Report, form8949_csv, no_data, render_json, render_table, written
 from cryptotax_core import (
+    DEFAULT_TIME_ZONE,
+    REPORTING_WORDS,
+    SAMPLE_HISTORY,
+    Carryover,
+    CellError,
+    FilingStatus,
     FormError,
     InputError,
+    Issue,
     Method,
+    Options,
     Pooling,
+    Reporting,
     Settings,
     SettingsError,
     Table,
+    TaxSettings,
     TransferFee,
     UserError,
     compute,
     latest_year_with_disposals,
     load_csv,
+    options_from_pairs,
     parse_table,
     read_csv,
+    tax_years,
+    to_decimal,
 )
-from cryptotax_core.model import Issue, Reporting
-from cryptotax_core.options import Options, options_from_pairs
-from cryptotax_core.samples import SAMPLE_HISTORY
-from cryptotax_core.settings import DEFAULT_TIME_ZONE
-from cryptotax_core.table import REPORTING_WORDS
-from cryptotax_core.tax import Carryover, FilingStatus, TaxSettings, tax_years
-from cryptotax_core.values import CellError, to_decimal
 
 NOT_TAX_ADVICE = ("cryptotax is not tax advice: it computes what the rules in docs/rules.md give for the data you "
                   "enter. Check the results and ask a tax professional about your situation.")

@@ -18,25 +18,32 @@ from zoneinfo import ZoneInfo
 from cryptotax_cli.errors import OptionError
 from cryptotax_cli.estimate import estimate_json
 from cryptotax_cli.planning_text import TOP, render_compare, render_harvest, render_whatif
-from cryptotax_core import Settings, Table, cents, compute, latest_year_with_disposals
-from cryptotax_core.options import Options
-from cryptotax_core.planning import (
+from cryptotax_core import (
     IDENTIFICATION_RULE,
+    CellError,
     Comparison,
     Harvest,
     LotValue,
     MethodResult,
+    Options,
     Outcome,
     PriceError,
     Sale,
+    Settings,
+    Table,
+    TaxSettings,
     WhatIf,
+    cents,
     compare_methods,
+    compute,
     harvest,
+    latest_year_with_disposals,
+    plain,
     prices_from_texts,
+    to_decimal,
+    to_local_datetime,
     what_if,
 )
-from cryptotax_core.tax import TaxSettings
-from cryptotax_core.values import CellError, plain, to_decimal, to_local_datetime
 
 PLANNING_COMMANDS = ("harvest", "compare", "whatif")
 FILE_HELP = "the transaction table: a CSV file or a cryptotax workbook (.xlsx/.xlsm)"

@@ -28,11 +28,18 @@ from cryptotax_cli.errors import OptionError
 from cryptotax_cli.estimate import estimate_rows
 from cryptotax_cli.progress import Progress
 from cryptotax_cli.report import Report
-from cryptotax_core import IncomeEvent, Pooling, cents
-from cryptotax_core.model import Term
-from cryptotax_core.tax import INCOME_KINDS
-from cryptotax_core.tax.form8949 import BOXES, SCHEDULE_D_BOX_LINES, FormFamily
-from cryptotax_core.values import neutralized, plain
+from cryptotax_core import (
+    BOXES,
+    INCOME_KINDS,
+    SCHEDULE_D_BOX_LINES,
+    FormFamily,
+    IncomeEvent,
+    Pooling,
+    Term,
+    cents,
+    neutralized,
+    plain,
+)
 
 CREATED = datetime(2025, 1, 1)  # fixed, so the same report gives the same bytes
 MAX_ROWS = 1_048_576  # rows of a worksheet (Excel, XlsxWriter)
