@@ -91,6 +91,7 @@ from cryptotax_core.tax import (
     box_for,
     net_capital,
     tax_years,
+    year_netting,
 )
 from cryptotax_core.tax.form8949 import BOXES, SCHEDULE_D_BOX_LINES, FormFamily
 from cryptotax_core.tax.netting import NO_CARRYOVER, Netting
@@ -226,4 +227,5 @@ __all__ = [
     "totals",
     "unrealized",
     "what_if",
+    "year_netting",
 ]

@@ -90,7 +90,7 @@ def test_a_bug_in_a_cell_is_an_internal_error(error: Exception, tmp_path: Path,
 
 def test_a_bug_in_netting_is_an_internal_error_not_an_argument_error(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import addin.functions as tax_functions
+    import addin.tax_functions as tax_functions
 
     log = tmp_path / "addin.log"
     monkeypatch.setattr(convert, "LOG_PATH", log)
