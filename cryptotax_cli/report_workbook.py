@@ -174,7 +174,8 @@ class _Sheet:
 
 
 # -- Summary -----------------------------------------------------------------------------------------
-def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
+def _year_totals(sheet: _Sheet, report: Report) -> int:
+    """The Summary's title and the year's totals by term; returns the last row written."""
     settings, year, summary, chosen = report.settings, report.year, report.summary, report.tax_year
     formats = sheet.formats
     pooling = "per-wallet pools" if settings.pooling is Pooling.WALLET else "universal pools before 2025"
@@ -198,6 +199,13 @@ def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
     row += 1
     sheet.integer(row, 1, len(chosen.lines) if chosen else 0)
     sheet.text(row, 0, "Form 8949 rows")
+    return row
+
+
+def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
+    year, summary, chosen = report.year, report.summary, report.tax_year
+    formats = sheet.formats
+    row = _year_totals(sheet, report)
 
     row += 2
     sheet.text(row, 0, "Schedule D netting", formats.heading)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import addin.convert as convert
-import cryptotax_cli.main as commands
+import cryptotax_cli.commands as commands
 from addin.functions import GAINLOSS, NETCAPITAL
 from cryptotax_cli.errors import EXIT_INTERNAL
 from cryptotax_cli.main import main
