@@ -103,6 +103,7 @@ from cryptotax_core.values import (
     to_decimal,
     to_local_datetime,
     to_text,
+    without_cycle_collection,
 )
 
 
@@ -227,5 +228,6 @@ __all__ = [
     "totals",
     "unrealized",
     "what_if",
+    "without_cycle_collection",
     "year_netting",
 ]

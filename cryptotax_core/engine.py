@@ -82,15 +82,16 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     Raises `InputError` listing every disposal of more units than held (unless the settings allow a
     shortfall) and every named lot that cannot give the units asked of it.
     """
-    with localcontext(CONTEXT), without_cycle_collection():
+    with localcontext(CONTEXT):
         engine = _Engine(settings or Settings(), list(warnings))
         ordered = _in_order(transactions)
         if until is not None:
             ordered = [tx for tx in ordered if tx.day <= until]
         engine.purchases = _Purchases(ordered)
-        for tx in ordered:
-            engine.process(tx)
-        return engine.finish()
+        with without_cycle_collection():  # the loop and the records it makes
+            for tx in ordered:
+                engine.process(tx)
+            return engine.finish()
 
 
 class _Engine:

@@ -197,7 +197,8 @@ def plain(number: Decimal) -> str:
 def without_cycle_collection() -> Iterator[None]:
     """Suspend Python's cyclic garbage collector while building many small records that form no cycles:
     its full passes over every live record cost a quarter of the time on large histories (bench/run.py).
-    Reference counting still frees everything; the collector resumes as it was."""
+    Reference counting still frees everything. On leaving, also by an exception, the collector is as it
+    was found: on again only if it was on (the caller's process, e.g. Excel's Python, owns it)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
