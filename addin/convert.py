@@ -23,6 +23,7 @@ import cryptotax_core
 from cryptotax_core import (
     COLUMNS,
     CellError,
+    Checked,
     InputError,
     Lot,
     Options,
@@ -31,6 +32,7 @@ from cryptotax_core import (
     Table,
     TaxYear,
     cents,
+    check_table,
     compute,
     is_blank_or_zero,
     match_header,
@@ -228,7 +230,25 @@ def book_for(transactions: object, settings: object = None) -> Book:
     return book
 
 
-def _table(rows: list[list[object]], options: Options) -> Table:
+def checked(transactions: object, settings: object = None) -> Checked:
+    """Every problem of the table in one pass (the rows' own errors, then the engine's on the other rows),
+    worked out once per table."""
+    book = book_for(transactions, settings)
+    if book.error is None:
+        try:
+            result = book.result
+        except InputError:
+            pass  # the engine's errors: found again below with the rows' own (none here)
+        else:
+            return Checked((), result.warnings, len(book.transactions.transactions))
+
+    def one_pass() -> Checked:
+        table = _table(rows_of(transactions), book.options, keep_errors=True)
+        return check_table(table, book.options.settings)
+    return book.memo(("CHECK",), one_pass)
+
+
+def _table(rows: list[list[object]], options: Options, *, keep_errors: bool = False) -> Table:
     if not rows:
         raise UserError(f"the {TABLE_NAME} range is empty: pass the whole table, e.g. {TABLE_NAME}[#All]")
     if len(match_header(rows[0])) >= 2:
@@ -238,7 +258,7 @@ def _table(rows: list[list[object]], options: Options) -> Table:
     else:
         raise UserError(f"the range has no header row and {len(rows[0])} columns, not the template's "
                         f"{len(COLUMNS)}: pass the table with its header, e.g. {TABLE_NAME}[#All]")
-    return parse_table(header, body, zone=options.settings.zone())
+    return parse_table(header, body, zone=options.settings.zone(), keep_errors=keep_errors)
 
 
 def clear_cache() -> None:

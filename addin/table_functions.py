@@ -14,6 +14,7 @@ from addin.convert import (
     UserError,
     asset_arg,
     book_for,
+    checked,
     date_arg,
     excel_date,
     guarded,
@@ -24,7 +25,7 @@ from addin.convert import (
     wallet_arg,
     year_arg,
 )
-from cryptotax_core import InputError, Term, long_term_from, term_of, totals
+from cryptotax_core import Term, long_term_from, term_of, totals
 
 TERMS = {"all": None, "short": Term.SHORT, "long": Term.LONG}
 
@@ -151,12 +152,15 @@ def HOLDINGTERM(acquired, disposed):
 @cells("settings", SETTINGS_DOC)
 @guarded(spill=True)
 def CHECK(transactions, settings=None):
-    """Every problem in the Transactions table, one per row, then warnings; or OK."""
-    book = book_for(transactions, settings)
-    try:
-        warnings = book.result.warnings
-    except InputError as exc:
-        return [[issue_text(issue)] for issue in exc.issues]
-    if not warnings:
+    """Every problem in the Transactions table, one per row (the rows' own and sales of more than is held,
+    in one pass); or OK, then the warnings."""
+    found = checked(transactions, settings)
+    if found.errors:
+        rows = [[issue_text(issue)] for issue in found.errors]
+        if found.held_back:
+            rows.append([f"(the holdings of {', '.join(found.held_back)} are checked once the rows above with errors "
+                         f"are fixed: they may depend on them)"])
+        return rows
+    if not found.warnings:
         return [["OK"]]
-    return [["OK, with these notes:"]] + [[issue_text(warning)] for warning in warnings]
+    return [["OK, with these notes:"]] + [[issue_text(warning)] for warning in found.warnings]

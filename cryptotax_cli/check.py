@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from cryptotax_core import Issue
+from cryptotax_core import Checked, Issue
 
 
 def counted(count: int, noun: str) -> str:
@@ -19,6 +19,22 @@ def failed(path: Path, issues: Sequence[Issue]) -> str:
     lines.append(f"{counted(len(issues), 'error')} in {path}: fix {'it' if len(issues) == 1 else 'them'} "
                  f"and run again")
     return "\n".join(lines)
+
+
+def checked_text(path: Path, checked: Checked) -> str:
+    """`failed` or `passed`, for every problem found in one pass."""
+    if checked.ok:
+        return passed(checked.transactions, checked.warnings)
+    text = failed(path, checked.errors)
+    if checked.held_back:
+        text += f"\n{held_back_note(checked.held_back)}"
+    return text
+
+
+def held_back_note(assets: Sequence[str]) -> str:
+    """The line under the errors when the engine's findings for some assets wait for rows with errors."""
+    return (f"(the holdings of {', '.join(assets)} are checked once the rows above with errors are fixed: "
+            f"they may depend on them)")
 
 
 def passed(transactions: int, warnings: Sequence[Issue]) -> str:

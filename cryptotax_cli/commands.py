@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cryptotax_cli.arguments import build_parser, settings_from, tax_settings_from
-from cryptotax_cli.check import failed, passed
+from cryptotax_cli.check import checked_text, failed
 from cryptotax_cli.demo import demo_year, write_all, write_demo
 from cryptotax_cli.errors import EXIT_INPUT, OptionError
 from cryptotax_cli.importing import run as run_import
@@ -30,6 +30,7 @@ from cryptotax_core import (
     SettingsError,
     Table,
     UserError,
+    check_table,
     compute,
     latest_year_with_disposals,
     load_csv,
@@ -40,8 +41,9 @@ from cryptotax_core import (
 )
 
 
-def load(path: Path, args: argparse.Namespace) -> tuple[Table, Options, Settings]:
-    """The validated table, the workbook's Settings (or defaults for a CSV) and the settings to use."""
+def load(path: Path, args: argparse.Namespace, *, keep_errors: bool = False) -> tuple[Table, Options, Settings]:
+    """The validated table, the workbook's Settings (or defaults for a CSV) and the settings to use;
+    with `keep_errors` the rows with errors are left out and listed in `Table.errors`."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from cryptotax_cli.workbook import read_workbook  # openpyxl loads only for a workbook
 
@@ -52,12 +54,15 @@ def load(path: Path, args: argparse.Namespace) -> tuple[Table, Options, Settings
             raise InputError([Issue(0, "", f"{path.name}: {exc}")]) from None
         settings = settings_from(args, base)
         rows = tracked(workbook.rows, "reading rows", len(workbook.rows))
-        table = parse_table(workbook.header, rows, zone=settings.zone(), first_row=workbook.first_row)
+        table = parse_table(workbook.header, rows, zone=settings.zone(), first_row=workbook.first_row,
+                            keep_errors=keep_errors)
         return table, base, settings
     base = Options()
     settings = settings_from(args, base)
     header, lines = read_csv(path)
-    return parse_table(header, tracked(lines, "reading rows", len(lines)), zone=settings.zone()), base, settings
+    table = parse_table(header, tracked(lines, "reading rows", len(lines)), zone=settings.zone(),
+                        keep_errors=keep_errors)
+    return table, base, settings
 
 
 
@@ -163,16 +168,17 @@ def _demo(folder: Path, force: bool) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Every problem in one pass: the rows' own errors and the engine's on the other rows."""
     try:
-        table, _, settings = load(args.file, args)
-        result = compute(table.transactions, settings, table.warnings)
-    except InputError as exc:
+        table, _, settings = load(args.file, args, keep_errors=True)
+        checked = check_table(table, settings)
+    except InputError as exc:  # the file or its header cannot be read
         print(failed(args.file, exc.issues))
         return EXIT_INPUT
     except UserError as exc:
         return explain(args.file, exc)
-    print(passed(len(table.transactions), result.warnings))
-    return 0
+    print(checked_text(args.file, checked))
+    return 0 if checked.ok else EXIT_INPUT
 
 
 def _planning(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
+from cryptotax_core.check import Checked, check_table
 from cryptotax_core.csvio import read_csv
 from cryptotax_core.engine import compute
 from cryptotax_core.errors import SettingsError, UserError
@@ -143,6 +144,7 @@ __all__ = [
     "AssetClass",
     "Carryover",
     "CellError",
+    "Checked",
     "Comparison",
     "Difference",
     "Disposal",
@@ -193,6 +195,7 @@ __all__ = [
     "YearSummary",
     "box_for",
     "cents",
+    "check_table",
     "compare_methods",
     "compute",
     "compute_csv",

@@ -55,6 +55,7 @@ _SELL_KIND: Final = DisposalKind.SELL
 _TRADE_KIND: Final = DisposalKind.TRADE
 _SPEND_KIND: Final = DisposalKind.SPEND
 _FEE_KIND: Final = DisposalKind.FEE
+_HALF_CENT: Final = Decimal("0.005")
 _SHORT: Final = Term.SHORT
 _LONG: Final = Term.LONG
 _SPECIFIC: Final = Method.SPECIFIC
@@ -226,7 +227,7 @@ class _Engine:
         (docs/rules.md#gain-or-loss-of-one-disposal)."""
         if fee_slices:
             self.dispose(tx, fee_slices, tx.fee_usd, _FEE_KIND)
-            if not tx.fee_usd:
+            if not tx.fee_usd and not _below_half_a_cent(fee_slices):
                 self.warn(tx, "Fee USD", f"the network fee of {plain(fee_units)} {tx.asset} is a disposal "
                                          f"with proceeds 0: enter its USD value in Fee USD")
         elif tx.fee_usd:
@@ -259,7 +260,7 @@ class _Engine:
 
     def shortfall(self, tx: Transaction, quantity: Decimal, held: Decimal) -> Slice:
         message = (f"{_VERB[tx.tx_type]} {plain(quantity)} {tx.asset} from '{tx.wallet}' on {tx.day} but "
-                   f"{plain(held)} are held there")
+                   f"{plain(held)} {'is' if held == 1 else 'are'} held there")
         if self.settings.allow_shortfall:
             self.warn(tx, "Quantity", f"{message}; the missing {plain(quantity - held)} have a zero cost basis")
         else:
@@ -593,3 +594,10 @@ def _split_off(slices: list[Slice], units: Decimal) -> tuple[list[Slice], list[S
         else:
             tail.append(cut)
     return head, tail
+
+
+def _below_half_a_cent(fee_slices: list[Slice]) -> bool:
+    """Whether the units of a transfer's network fee cost under half a cent, so that proceeds of 0 are
+    right to the cent and entering a Fee USD would change no figure shown (a Transfer has no USD Value to
+    price them by, so their cost basis stands in for their worth)."""
+    return sum((basis for _, _, basis, _ in fee_slices), _ZERO) < _HALF_CENT

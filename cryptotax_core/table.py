@@ -6,6 +6,7 @@ and reported at once (`InputError`), each naming its row and column.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -74,8 +75,14 @@ def _header_text(cell: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Table:
+    """The rows that validated, as transactions, with the warnings; `errors` only from
+    `parse_table(..., keep_errors=True)`, which keeps the table when some rows have errors."""
+
     transactions: tuple[Transaction, ...]
     warnings: tuple[Issue, ...]
+    errors: tuple[Issue, ...] = ()
+    #: the assets named on rows with errors ("" for such a row whose asset cannot be read)
+    error_assets: frozenset[str] = frozenset()
 
 
 def parse_table(
@@ -85,8 +92,11 @@ def parse_table(
     zone: ZoneInfo,
     first_row: int = 2,
     today: date | None = None,
+    keep_errors: bool = False,
 ) -> Table:
-    """Validate and convert a table. `first_row` is the row number the user sees for `rows[0]`."""
+    """Validate and convert a table. `first_row` is the row number the user sees for `rows[0]`.
+    Raises `InputError` listing every problem, or with `keep_errors` returns the rows without one
+    and the problems in `Table.errors` (a missing column still raises: no row can be read)."""
     positions = match_header(header)
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
@@ -117,9 +127,15 @@ def parse_table(
     if not reader.transactions and not reader.errors:
         reader.warnings.append(Issue(0, "", "the table has no transactions"))
     reader.check_references()
-    if reader.errors:
+    if not reader.errors:
+        return Table(tuple(reader.transactions), tuple(reader.warnings))
+    if not keep_errors:
         raise InputError(reader.errors)
-    return Table(tuple(reader.transactions), tuple(reader.warnings))
+    wrong = {issue.row for issue in reader.errors}
+    kept = tuple(tx for tx in reader.transactions if tx.row not in wrong)
+    reader.error_assets.update(tx.asset for tx in reader.transactions if tx.row in wrong)  # Lot IDs errors
+    return Table(kept, tuple(reader.warnings), tuple(InputError(reader.errors).issues),
+                 frozenset(reader.error_assets))
 
 
 class _RowReader:
@@ -138,6 +154,7 @@ class _RowReader:
         # engine and the reports find the very key, without comparing characters)
         self.asset_names: dict[str, str] = {}
         self.class_of_asset: dict[str, tuple[AssetClass, int]] = {}
+        self.error_assets: set[str] = set()
 
     def cell(self, cells: Sequence[object], column: str) -> object:
         index = self.positions.get(column)
@@ -173,6 +190,7 @@ class _RowReader:
                 if name:
                     self.check_class(fields, name, asset_class)
         if len(self.errors) > errors_before or tx_type is None or when is None or not asset or quantity is None:
+            self.error_assets.update((asset or "", received_asset or asset or ""))
             return
         self.transactions.append(Transaction(
             row=row, seq=len(self.transactions), tx_id=tx_id, when=when, tx_type=tx_type, asset=asset,
@@ -249,13 +267,19 @@ class _RowReader:
         if not any(tx.lot_ids for tx in self.transactions):
             return
         acquisitions = {tx.tx_id: tx for tx in self.transactions if _acquired_asset(tx) is not None}
+        wrong = {issue.row for issue in self.errors}
         for tx in self.transactions:
             for pick in tx.lot_ids:
                 lot = acquisitions.get(pick.lot_id)
                 where = Issue(tx.row, "Lot IDs", "")
                 if lot is None:
-                    reason = ("names no acquisition (Buy, Trade or income row)" if pick.lot_id in self.row_of_id
-                              else "is not the ID of any row")
+                    named_row = self.row_of_id.get(pick.lot_id)
+                    if named_row in wrong:
+                        reason = f"is row {named_row}, which has an error of its own: fix that row first"
+                    elif named_row is not None:
+                        reason = "names no acquisition (Buy, Trade or income row)"
+                    else:
+                        reason = "is not the ID of any row"
                     self.errors.append(_with(where, f"the lot '{pick.lot_id}' {reason}"))
                 elif _acquired_asset(lot) != tx.asset:
                     self.errors.append(_with(where, f"the lot '{pick.lot_id}' (row {lot.row}) holds "
@@ -322,7 +346,9 @@ class _Fields:
             return None
         tx_type = _TYPES.get(text.lower())
         if tx_type is None:
-            self.error("Type", f"unknown type '{text}': " + _TYPE_CHOICES)
+            guess = difflib.get_close_matches(text.lower(), _TYPES, n=1, cutoff=0.6)
+            choices = f"did you mean {_TYPES[guess[0]].value}? ({_TYPE_CHOICES})" if guess else _TYPE_CHOICES
+            self.error("Type", f"unknown type '{text}': {choices}")
         return tx_type
 
     def when(self) -> datetime | None:

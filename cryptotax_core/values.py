@@ -6,6 +6,7 @@ fix; the table reader adds the row and column.
 
 from __future__ import annotations
 
+import calendar
 import gc
 import math
 import re
@@ -65,7 +66,7 @@ def to_decimal(value: object) -> Decimal:
         text = value.strip()
         _reject_excel_error(text)
         if not _NUMBER_TEXT.match(text) or not any(ch.isdigit() for ch in text):
-            raise CellError(f"expected a number, found '{_clip(text)}'")
+            raise CellError(f"expected a number, found '{_clip(text)}'{_comma_hint(text)}")
         try:
             result = Decimal(text.replace(",", "").replace("$", ""))
         except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid numbers
@@ -75,6 +76,18 @@ def to_decimal(value: object) -> Decimal:
     if not result.is_finite():
         raise CellError(f"expected a number, found {value}")
     return result
+
+
+def _comma_hint(text: str) -> str:
+    """A hint for a decimal comma (0,5 or 1.234,56), which this table does not read: commas only group
+    thousands."""
+    if not _DECIMAL_COMMA.match(text):
+        return ""
+    whole, _, fraction = text.replace(".", "").rpartition(",")
+    return f": write the decimal point as '.' ({whole}.{fraction}); a comma may only group thousands (1,234.5)"
+
+
+_DECIMAL_COMMA: Final = re.compile(r"^[+-]?\$?\d{1,3}(\.\d{3})*,\d+$|^[+-]?\$?\d+,\d+$")
 
 
 def to_text(value: object) -> str:
@@ -150,6 +163,9 @@ def _parse_loose(text: str) -> datetime:
     slashed = _SLASHED.match(text)
     if slashed and int(slashed.group(1)) > 12:
         raise CellError(f"'{_clip(text)}' is not month/day/year: {fix}")
+    missing_day = _missing_day(text)
+    if missing_day:
+        raise CellError(f"'{_clip(text)}' is not a date: {missing_day}")
     try:
         first = date_parser.parse(text, dayfirst=False, yearfirst=True, default=_DEFAULTS[0])
         second = date_parser.parse(text, dayfirst=False, yearfirst=True, default=_DEFAULTS[1])
@@ -160,6 +176,22 @@ def _parse_loose(text: str) -> datetime:
     return first
 
 
+def _missing_day(text: str) -> str:
+    """For text in the YYYY-MM-DD form whose month or day does not exist (2025-02-30), what is wrong
+    with it; else ''."""
+    iso = _ISO_DAY.match(text)
+    if not iso:
+        return ""
+    year, month, day = (int(part) for part in iso.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month} (write YYYY-MM-DD, the month second)"
+    days = calendar.monthrange(year, month)[1] if year else 31
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days, not {day}"
+    return ""
+
+
+_ISO_DAY: Final = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _YEAR: Final = re.compile(r"\d{4}")
 _DOTTED: Final = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _SLASHED: Final = re.compile(r"(\d{1,2})[/-]\d{1,2}[/-]\d{2,4}\b")

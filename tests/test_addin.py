@@ -189,12 +189,18 @@ def test_check_lists_every_problem() -> None:
     rows = sample_rows()
     assert CHECK(rows) == [["OK"]]
     bad = [*rows, ["X1", "2026-03-01", "Sell", "BTC", "50", "1", "", "Kraken"], ["X2", "2026-03-02", "Swap", "BTC"]]
-    # row 26 fails validation, so the table is not computed and row 25's shortfall is not reached yet
+    # one pass: row 26's own errors; row 25's BTC sale waits for row 26, which names BTC too
     assert [row[0] for row in CHECK(bad)] == [
         "Transactions row 26, Type: unknown type 'Swap': write one of Buy, Sell, Trade, Spend, Transfer, Income, "
         "Staking, Mining, Airdrop, Interest",
         "Transactions row 26, Quantity: the quantity is missing: write the number of units, e.g. 0.5",
-        "Transactions row 26, Wallet: the wallet is missing: name the exchange or wallet that holds the units"]
+        "Transactions row 26, Wallet: the wallet is missing: name the exchange or wallet that holds the units",
+        "(the holdings of BTC are checked once the rows above with errors are fixed: they may depend on them)"]
+    # a row with errors for another asset: the BTC shortfall is found in the same pass
+    other = [*bad[:-1], ["X2", "2026-03-02", "Buy", "DOGE", "x", "1", "", "Kraken"]]
+    assert [row[0] for row in CHECK(other)] == [
+        "Transactions row 25, Quantity: sells 50 BTC from 'Kraken' on 2026-03-01 but 0 are held there",
+        "Transactions row 26, Quantity: expected a number, found 'x'"]
     assert CHECK(bad[:-1]) == [
         ["Transactions row 25, Quantity: sells 50 BTC from 'Kraken' on 2026-03-01 but 0 are held there"]]
 

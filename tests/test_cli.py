@@ -57,7 +57,7 @@ def test_bad_input_exits_2_listing_every_problem(capsys: pytest.CaptureFixture[s
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         f"cryptotax: {path} cannot be computed; fix these and run again:",
-        "  row 3, column Date: '2025-02-30' is not a date: write it as YYYY-MM-DD (e.g. 2025-03-14)"]
+        "  row 3, column Date: '2025-02-30' is not a date: February 2025 has 28 days, not 30"]
 
 
 def test_engine_problems_are_listed_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

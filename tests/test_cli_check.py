@@ -37,12 +37,47 @@ def test_every_problem_of_a_bad_csv(capsys: pytest.CaptureFixture[str], tmp_path
     code, out, err = check(capsys, str(path))
     assert (code, err) == (2, "")
     assert out.splitlines() == [
-        "row 3, column Date: '2025-02-30' is not a date: write it as YYYY-MM-DD (e.g. 2025-03-14)",
+        "row 3, column Date: '2025-02-30' is not a date: February 2025 has 28 days, not 30",
         "row 4, column Quantity: expected a number, found 'abc'",
         "row 5, column Type: unknown type 'Swap': write one of Buy, Sell, Trade, Spend, Transfer, Income, Staking, "
         "Mining, Airdrop, Interest",
         "row 6, column USD Value: a Sell needs its USD value (USD received)",
         f"4 errors in {path}: fix them and run again",
+    ]
+
+
+def test_row_errors_and_shortfalls_in_one_pass(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The engine runs on the rows without errors: row 5 sells 3 BTC of the 1 bought on row 2 (a shortfall
+    found beside row 3's bad date); row 4 sells ETH that row 3 may have bought, so it waits for row 3."""
+    path = tmp_path / "both.csv"
+    path.write_text("Date,Type,Asset,Quantity,USD Value,Wallet\n"
+                    "2025-01-01,Buy,BTC,1,100,Coinbase\n"
+                    "2025-02-30,Buy,ETH,2,100,Coinbase\n"
+                    "2025-03-01,Sell,ETH,2,300,Coinbase\n"
+                    "2025-03-02,Sell,BTC,3,200,Coinbase\n")
+    code, out, _ = check(capsys, str(path))
+    assert code == 2
+    assert out.splitlines() == [
+        "row 3, column Date: '2025-02-30' is not a date: February 2025 has 28 days, not 30",
+        "row 5, column Quantity: sells 3 BTC from 'Coinbase' on 2025-03-02 but 1 is held there",
+        f"2 errors in {path}: fix them and run again",
+        "(the holdings of ETH are checked once the rows above with errors are fixed: they may depend on them)",
+    ]
+
+
+def test_a_lot_named_on_a_row_with_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "named.csv"
+    path.write_text("ID,Date,Type,Asset,Quantity,USD Value,Wallet,Lot IDs\n"
+                    "B1,2025-01-01,Buy,BTC,1,100,Coinbase,\n"
+                    "B2,2025-02-30,Buy,BTC,1,100,Coinbase,\n"
+                    "S1,2025-03-01,Sell,BTC,1,300,Coinbase,B2\n"
+                    "S2,2025-03-02,Sell,BTC,1,200,Coinbase,B1\n")
+    code, out, _ = check(capsys, str(path), "--method", "SPECIFIC")
+    assert code == 2
+    assert out.splitlines() == [
+        "row 3, column Date: '2025-02-30' is not a date: February 2025 has 28 days, not 30",
+        "row 4, column Lot IDs: the lot 'B2' is row 3, which has an error of its own: fix that row first",
+        f"2 errors in {path}: fix them and run again",
     ]
 
 

@@ -67,7 +67,7 @@ def test_compute_leaves_the_collector_as_it_was(collector: bool) -> None:
 
 def test_compute_raising_leaves_the_collector_as_it_was(collector: bool) -> None:
     table = parse_table(HEADER, [BUY, OVERSOLD], zone=ZONE)
-    with pytest.raises(InputError, match="sells 3 BTC from 'Coinbase' on 2025-03-01 but 1 are held there"):
+    with pytest.raises(InputError, match="sells 3 BTC from 'Coinbase' on 2025-03-01 but 1 is held there"):
         compute(table.transactions)
     assert gc.isenabled() is collector
 

@@ -41,11 +41,11 @@ def _raising(error: Exception) -> Any:
 
 
 @pytest.mark.parametrize("error", BUG_ERRORS, ids=["ValueError", "KeyError"])
-@pytest.mark.parametrize("command", ["report", "check"])
-def test_a_bug_at_the_command_line_is_an_internal_error(error: Exception, command: str, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("command", "core_call"), [("report", "compute"), ("check", "check_table")])
+def test_a_bug_at_the_command_line_is_an_internal_error(error: Exception, command: str, core_call: str,
+                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(commands, "compute", _raising(error))
+    monkeypatch.setattr(commands, core_call, _raising(error))
     code = main([command, str(_csv(tmp_path, ROWS))])
     out, err = capsys.readouterr()
     assert (code, out) == (EXIT_INTERNAL, "")

@@ -65,6 +65,19 @@ def test_fee_units_without_a_usd_value_warn() -> None:
         "in Fee USD"]
 
 
+def test_fee_units_costing_under_half_a_cent_do_not_warn() -> None:
+    """Proceeds of 0 are right to the cent for fee units that cost under 0.005 USD (0.0001 ETH of a lot
+    bought at 40 USD: 0.004); at 0.005 (0.000125 ETH) the warning stays."""
+    def history(received: str) -> list[dict[str, Any]]:
+        return [buy("B", "2024-01-10", "ETH", "1", "40"),
+                transfer("T", "2024-06-01", "ETH", "1", "Coinbase", "Ledger", received=received)]
+    result = run(history("0.9999"))
+    assert gains(result) == [("T", "B", Decimal("0.0001"), 0, Decimal("0.004"), "short")]
+    assert result.warnings == ()
+    [warning] = run(history("0.999875")).warnings
+    assert (warning.row, warning.column) == (3, "Fee USD")
+
+
 def test_moved_older_lot_is_first_in_fifo_of_the_new_wallet() -> None:
     rows = [buy("OLD", "2024-01-10", "BTC", "1", "100"), buy("NEW", "2024-03-01", "BTC", "1", "200",
                                                               wallet="Ledger"),

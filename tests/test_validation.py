@@ -19,8 +19,16 @@ def problems(rows: list[dict[str, Any]], **settings: Any) -> list[str]:
     ({"Type": "Swap"}, "row 2, column Type: unknown type 'Swap': write one of Buy, Sell, Trade, Spend, Transfer, "
                        "Income, Staking, Mining, Airdrop, Interest"),
     ({"Date": ""}, "row 2, column Date: the date is missing: write it as YYYY-MM-DD (e.g. 2025-03-14)"),
-    ({"Date": "2025-02-30"}, "row 2, column Date: '2025-02-30' is not a date: write it as YYYY-MM-DD "
-                             "(e.g. 2025-03-14)"),
+    ({"Date": "2025-02-30"}, "row 2, column Date: '2025-02-30' is not a date: February 2025 has 28 days, not 30"),
+    ({"Date": "2024-02-30"}, "row 2, column Date: '2024-02-30' is not a date: February 2024 has 29 days, not 30"),
+    ({"Date": "2025-13-02"}, "row 2, column Date: '2025-13-02' is not a date: there is no month 13 (write "
+                             "YYYY-MM-DD, the month second)"),
+    ({"Type": "Sel"}, "row 2, column Type: unknown type 'Sel': did you mean Sell? (write one of Buy, Sell, Trade, "
+                      "Spend, Transfer, Income, Staking, Mining, Airdrop, Interest)"),
+    ({"Quantity": "0,5"}, "row 2, column Quantity: expected a number, found '0,5': write the decimal point as '.' "
+                          "(0.5); a comma may only group thousands (1,234.5)"),
+    ({"Quantity": "1.234,5"}, "row 2, column Quantity: expected a number, found '1.234,5': write the decimal point "
+                              "as '.' (1234.5); a comma may only group thousands (1,234.5)"),
     ({"Date": "2027-01-01"}, "row 2, column Date: 2027-01-01 is in the future; check the year"),
     ({"Quantity": "-1"}, "row 2, column Quantity: -1 is not allowed: the quantity must be greater than 0"),
     ({"Quantity": "0"}, "row 2, column Quantity: 0 is not allowed: the quantity must be greater than 0"),
@@ -36,7 +44,8 @@ def problems(rows: list[dict[str, Any]], **settings: Any) -> list[str]:
     ({"Class": "Bond"}, "row 2, column Class: unknown class 'Bond': write Crypto or Stock"),
     ({"To Wallet": "Ledger"}, "row 2, column To Wallet: only a Transfer has a To Wallet; clear it or change the "
                               "Type"),
-], ids=["type", "no-date", "bad-date", "future", "negative", "zero", "text", "nan", "excel-error", "no-value",
+], ids=["type", "no-date", "bad-date", "leap-day", "month-13", "near-type", "decimal-comma", "decimal-comma-dots",
+        "future", "negative", "zero", "text", "nan", "excel-error", "no-value",
         "negative-value", "no-wallet", "no-asset", "class", "to-wallet"])
 def test_bad_cell(row: dict[str, Any], message: str) -> None:
     assert problems([buy("B", "2025-01-01", "BTC", "1", "100") | row]) == [message]
@@ -69,8 +78,8 @@ def test_every_problem_is_reported_at_once_in_row_order() -> None:
     assert problems(rows) == [
         "row 3, column Quantity: expected a number, found 'x'",
         "row 3, column ID: the ID 'B' is already used on row 2; IDs must be unique",
-        "row 4, column Type: unknown type 'Sel': write one of Buy, Sell, Trade, Spend, Transfer, Income, Staking, "
-        "Mining, Airdrop, Interest"]
+        "row 4, column Type: unknown type 'Sel': did you mean Sell? (write one of Buy, Sell, Trade, Spend, Transfer, "
+        "Income, Staking, Mining, Airdrop, Interest)"]
 
 
 def test_header_must_name_the_required_columns() -> None:

@@ -100,7 +100,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
             "wallet: lots per wallet. universal: one pool per asset before 2025, allocated to the wallets on "
             "2025-01-01."),
     Setting("Time zone", "UTC", "TimeZone", TIME_ZONES,
-            "Your time zone (any IANA name, e.g. America/New_York); times with an offset are converted to it.",
+            "Your time zone (any IANA name, e.g. America/New_York; UTC unless you change it); times with an "
+            "offset are converted to it.",
             strict=False),
     Setting("Transfer fee", TransferFee.DISPOSE.value, "TransferFee", tuple(member.value for member in TransferFee),
             "Units lost to a transfer's network fee: dispose (a sale at Fee USD) or basis (added to the units "

@@ -196,5 +196,5 @@ def test_purchases_after_the_date_count_and_a_lot_a_later_row_sells_is_named() -
     # the table sells the lot on 2026-10-11 (FIFO takes OLD first): the engine cannot sell it twice, so the
     # lot's own loss (10 x 1,000) is shown, with the reason
     assert old.notes[1] == "sold whole, the lot leaves row 4, column Quantity: sells 10 XYZ from 'Coinbase' on " \
-                           "2026-10-11 but 1 are held there"
+                           "2026-10-11 but 1 is held there"
     assert (old.short_term, old.disallowed) == (-10000, 0)
