@@ -54,14 +54,15 @@ def read_workbook(path: Path) -> WorkbookTable:
     path = Path(path)
     check_archive(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = list(book.sheetnames)
-            lines = ([list(row) for row in book[TRANSACTIONS_SHEET].iter_rows(values_only=True)]
-                     if TRANSACTIONS_SHEET in sheets else [])
-            settings = _settings(book)
-        finally:
-            book.close()
+        with path.open("rb") as stream:  # closed here also when openpyxl fails halfway (it would leave it open)
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            try:
+                sheets = list(book.sheetnames)
+                lines = ([list(row) for row in book[TRANSACTIONS_SHEET].iter_rows(values_only=True)]
+                         if TRANSACTIONS_SHEET in sheets else [])
+                settings = _settings(book)
+            finally:
+                book.close()
     except Exception as exc:  # openpyxl reading a damaged file can fail in any of its modules
         raise _unreadable(path, exc) from exc
     if TRANSACTIONS_SHEET not in sheets:
@@ -86,13 +87,14 @@ def read_sheet(path: Path) -> SheetRows:
     path = Path(path)
     check_archive(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = list(book.sheetnames)
-            name = TRANSACTIONS_SHEET if TRANSACTIONS_SHEET in sheets else sheets[0]
-            rows = [list(row) for row in book[name].iter_rows(min_row=1, min_col=1, values_only=True)]
-        finally:
-            book.close()
+        with path.open("rb") as stream:  # closed here also when openpyxl fails halfway
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            try:
+                sheets = list(book.sheetnames)
+                name = TRANSACTIONS_SHEET if TRANSACTIONS_SHEET in sheets else sheets[0]
+                rows = [list(row) for row in book[name].iter_rows(min_row=1, min_col=1, values_only=True)]
+            finally:
+                book.close()
     except Exception as exc:  # openpyxl reading a damaged file can fail in any of its modules
         raise _unreadable(path, exc) from exc
     return SheetRows(name, rows)
