@@ -21,6 +21,8 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.utils.cell import range_boundaries
 
+import cryptotax_cli
+import cryptotax_core
 from cryptotax_core import InputError, Issue
 
 TRANSACTIONS_SHEET = "Transactions"
@@ -64,6 +66,8 @@ def read_workbook(path: Path) -> WorkbookTable:
             finally:
                 book.close()
     except Exception as exc:  # openpyxl reading a damaged file can fail in any of its modules
+        if _raised_by_cryptotax(exc):
+            raise  # a bug of ours between the openpyxl calls: an internal error, not a damaged file
         raise _unreadable(path, exc) from exc
     if TRANSACTIONS_SHEET not in sheets:
         raise _problem(f"{path.name} has no sheet named {TRANSACTIONS_SHEET}; its sheets: {', '.join(sheets)}")
@@ -96,6 +100,8 @@ def read_sheet(path: Path) -> SheetRows:
             finally:
                 book.close()
     except Exception as exc:  # openpyxl reading a damaged file can fail in any of its modules
+        if _raised_by_cryptotax(exc):
+            raise  # a bug of ours between the openpyxl calls: an internal error, not a damaged file
         raise _unreadable(path, exc) from exc
     return SheetRows(name, rows)
 
@@ -195,6 +201,21 @@ def _decoded(stream: IO[bytes]) -> Iterator[str]:
         yield decoder.decode(chunk)
         chunk = stream.read(_CHUNK)
     yield decoder.decode(b"", final=True)
+
+
+def _raised_by_cryptotax(error: Exception) -> bool:
+    """Whether `error` was raised in cryptotax's own code (its innermost frame), not in openpyxl, lxml,
+    defusedxml or zipfile, which fail on a damaged file."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is None:
+        return False
+    where = Path(frame.tb_frame.f_code.co_filename).resolve()
+    return any(where.is_relative_to(folder) for folder in _OURS)
+
+
+_OURS = tuple(Path(module.__file__ or "").resolve().parent for module in (cryptotax_cli, cryptotax_core))
 
 
 def _unreadable(path: Path, error: Exception) -> InputError:

@@ -58,6 +58,24 @@ def test_a_bug_at_the_command_line_is_an_internal_error(error: Exception, comman
     assert "fix" not in err
 
 
+def test_a_bug_while_reading_a_workbook_is_not_a_damaged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The workbook reader calls openpyxl inside one catch (a damaged file fails anywhere in it); an error
+    raised in cryptotax's own code there is still an internal error."""
+    from cryptotax_cli import workbook
+    from cryptotax_cli.new import new_workbook
+
+    book = tmp_path / "taxes.xlsx"
+    new_workbook(book, with_sample=True)
+
+    # a bug in _settings: a lookup that fails in its own frame (a dict's method, called from there)
+    monkeypatch.setattr(workbook, "range_boundaries", {}.__getitem__)
+    assert main(["report", str(book)]) == EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert "KeyError: 'A" in err and "in _settings" in err
+    assert "damaged" not in err and err.endswith("the traceback above\n")
+
+
 def test_an_input_error_at_the_command_line_names_row_and_column(tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     path = _csv(tmp_path, [*ROWS[:2], ["2025-03-01", "Sell", "BTC", "one", "150", "Coinbase"]])
