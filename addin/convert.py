@@ -42,6 +42,7 @@ from cryptotax_core import (
     tax_years,
     to_decimal,
     to_local_datetime,
+    to_tax_year,
     to_text,
 )
 
@@ -86,12 +87,9 @@ def year_arg(value: object, name: str = "year") -> int:
     if is_blank_or_zero(value):
         raise UserError(f"{name} is missing: give a tax year such as 2025")
     try:
-        number = to_decimal(value)
+        return to_tax_year(value)
     except CellError as exc:
         raise UserError(f"{name}: {exc}") from None
-    if number != number.to_integral_value() or not 1900 < number < 2200:
-        raise UserError(f"{name}: {value} is not a tax year")
-    return int(number)
 
 
 def number_arg(value: object, name: str) -> Decimal:

@@ -103,6 +103,7 @@ from cryptotax_core.values import (
     plain,
     to_decimal,
     to_local_datetime,
+    to_tax_year,
     to_text,
     without_cycle_collection,
 )
@@ -227,6 +228,7 @@ __all__ = [
     "term_of",
     "to_decimal",
     "to_local_datetime",
+    "to_tax_year",
     "to_text",
     "totals",
     "unrealized",

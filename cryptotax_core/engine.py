@@ -8,71 +8,58 @@ which becomes the new lot's basis; self-transfers move lots with their basis and
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, localcontext
-from operator import attrgetter
 from typing import Final
 
 from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import (
-    INCOME_MEMBERS,
+    BUY,
+    FEE_KIND,
+    LONG,
+    NAMED,
+    SELL,
+    SELL_KIND,
+    SHORT,
+    SHORTFALL,
+    SPECIFIC,
+    SPEND,
+    SPEND_KIND,
+    STOCK,
+    TRADE,
+    TRADE_KIND,
+    TRANSFER,
     Allocation,
-    AssetClass,
     Disposal,
     DisposalKind,
     IncomeEvent,
     InputError,
     Issue,
-    Lot,
-    Method,
     Pooling,
     Result,
-    Term,
     Transaction,
     TransferFee,
     TxType,
+    make_allocation,
+    make_disposal,
+    make_income,
+    merge_adjacent,
 )
+from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
+from cryptotax_core.wash import Purchases
 
 # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (docs/rules.md#which-units-are-sold)
 PER_WALLET_FROM: Final = 2025
 _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
 _VERB: Final = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
-# Members as module constants: the hot loop compares identities (enum attribute access and hashing run
-# Python code in 3.11). Final: compiled, constants are read from C statics instead of the module's dict.
-_BUY: Final = TxType.BUY
-_SELL: Final = TxType.SELL
-_TRADE: Final = TxType.TRADE
-_SPEND: Final = TxType.SPEND
-_TRANSFER: Final = TxType.TRANSFER
-_INCOME_TYPES: Final = INCOME_MEMBERS
-_SELL_KIND: Final = DisposalKind.SELL
-_TRADE_KIND: Final = DisposalKind.TRADE
-_SPEND_KIND: Final = DisposalKind.SPEND
-_FEE_KIND: Final = DisposalKind.FEE
 _HALF_CENT: Final = Decimal("0.005")
-_SHORT: Final = Term.SHORT
-_LONG: Final = Term.LONG
-_SPECIFIC: Final = Method.SPECIFIC
-_STOCK: Final = AssetClass.STOCK
 CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
-WASH_SALE_DAYS: Final = 30  # Sec. 1091: purchases within 30 days before or after a loss sale (docs/rules.md#wash-sales)
-_ORDER: Final = attrgetter("when", "seq")  # rows by date and time, ties in table order
-_WHEN: Final = attrgetter("when")
-# A named tuple from all its fields: `Disposal(...)` runs the interpreted __new__ of a named tuple, which
-# costs more than the engine's compiled work for the record (every field must be given, defaults too).
-_new: Final = tuple.__new__
-# The record classes as constants: an imported name is looked up in the module's dict at each use
-_DISPOSAL: Final = Disposal
-_INCOME: Final = IncomeEvent
-_ALLOCATION: Final = Allocation
 _ONE_DAY: Final = timedelta(days=1)
-_LAST_ORDINAL: Final = date.max.toordinal()
 
 
 def compute(transactions: Iterable[Transaction], settings: Settings | None = None,
@@ -85,10 +72,10 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     """
     with localcontext(CONTEXT):
         engine = _Engine(settings or Settings(), list(warnings))
-        ordered = _in_order(transactions)
+        ordered = in_processing_order(transactions)
         if until is not None:
             ordered = [tx for tx in ordered if tx.day <= until]
-        engine.purchases = _Purchases(ordered)
+        engine.purchases = Purchases(ordered)
         with without_cycle_collection():  # the loop and the records it makes
             for tx in ordered:
                 engine.process(tx)
@@ -114,7 +101,7 @@ class _Engine:
         self.errors: list[Issue] = []
         self.warnings = warnings
         self.seq = 0
-        self.purchases = _Purchases([])
+        self.purchases = Purchases([])
         self.replaced: dict[str, Decimal] = {}  # units of a purchase already used as wash-sale replacement
         self.pending: dict[str, list[tuple[Decimal, Decimal, int]]] = {}  # purchase -> (units, loss, days held)
         self.stock_pieces: dict[str, list[Piece]] = {}  # stock lot -> its pieces, for replacements held
@@ -131,22 +118,23 @@ class _Engine:
         value = tx.usd_value if tx.usd_value is not None else _ZERO
         fee = tx.fee_usd  # most rows have none: no new Decimal for value +/- 0
         tx_type = tx.tx_type
-        if tx_type is _BUY:
+        if tx_type is BUY:
             self.acquire(tx, tx.asset, tx.quantity, value + fee if fee else value)
-        elif tx_type is _SELL:
-            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _SELL_KIND)
-        elif tx_type is _TRADE:
-            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _TRADE_KIND)
+        elif tx_type is SELL:
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, SELL_KIND)
+        elif tx_type is TRADE:
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, TRADE_KIND)
             if tx.received_asset and tx.received_quantity:
                 self.acquire(tx, tx.received_asset, tx.received_quantity, value)
-        elif tx_type is _TRANSFER:
+        elif tx_type is TRANSFER:
             self.transfer(tx)
-        elif tx_type is _SPEND:
-            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, _SPEND_KIND)
+        elif tx_type is SPEND:
+            self.dispose(tx, self.take(tx, tx.quantity), value - fee if fee else value, SPEND_KIND)
         else:  # the income types
             self.acquire(tx, tx.asset, tx.quantity, value)
-            self.income.append(_new(_INCOME, (tx.row, tx.tx_id, tx_type, tx.asset, tx.wallet, self.today,
-                                               tx.quantity, value)))
+            self.income.append(make_income(row=tx.row, tx_id=tx.tx_id, income_type=tx_type, asset=tx.asset,
+                                           wallet=tx.wallet, received=self.today, quantity=tx.quantity,
+                                           usd_value=value))
 
     def new_day(self, when: datetime) -> None:
         """The first row of a day: its date, and the year's method when the year changes. Under universal
@@ -166,7 +154,7 @@ class _Engine:
         piece = Piece(tx.tx_id, tx.row, self.seq, tx.wallet, self.today, quantity, basis, tx.asset_class,
                       self.long_from)
         pool = self.pool(tx.wallet, asset)
-        if tx.asset_class is _STOCK:
+        if tx.asset_class is STOCK:
             for replacement in self.replacements(piece, self.pending.pop(tx.tx_id, ())):
                 pool.add(replacement)
                 self.track(replacement)
@@ -206,7 +194,7 @@ class _Engine:
             else:
                 arrived = piece.moved(to_wallet, quantity, basis + extras[index], pro_rata=False)
             destination.add(arrived)
-            if arrived.asset_class is _STOCK:
+            if arrived.asset_class is STOCK:
                 self.track(arrived)
         if self.universal:
             _credit(destination, to_wallet, received)
@@ -217,7 +205,7 @@ class _Engine:
         their place in the order): that pool, with the sending wallet's balance debited here; else None."""
         pool = self.pool(tx.wallet, tx.asset)
         held = pool.held.get(tx.wallet, _ZERO)
-        if tx.lot_ids or held < tx.quantity or pool.method is _SPECIFIC:
+        if tx.lot_ids or held < tx.quantity or pool.method is SPECIFIC:
             return None
         pool.held[tx.wallet] = held - tx.quantity
         return pool
@@ -226,7 +214,7 @@ class _Engine:
         """Units lost to a transfer's network fee are disposed of at Fee USD
         (docs/rules.md#gain-or-loss-of-one-disposal)."""
         if fee_slices:
-            self.dispose(tx, fee_slices, tx.fee_usd, _FEE_KIND)
+            self.dispose(tx, fee_slices, tx.fee_usd, FEE_KIND)
             if not tx.fee_usd and not _below_half_a_cent(fee_slices):
                 self.warn(tx, "Fee USD", f"the network fee of {plain(fee_units)} {tx.asset} is a disposal "
                                          f"with proceeds 0: enter its USD value in Fee USD")
@@ -247,11 +235,11 @@ class _Engine:
             self.errors.append(Issue(tx.row, "Lot IDs", f"the lot '{lot.lot_id}' has {plain(lot.available)} "
                                                         f"{tx.asset} left in '{tx.wallet}', not {plain(lot.wanted)}"))
         if tx.lot_ids:
-            named = sum((units for _, units, _, how in slices if how == "specific"), _ZERO)
+            named = sum((units for _, units, _, how in slices if how is NAMED), _ZERO)
             if named < available and not unmet:
                 self.warn(tx, "Lot IDs", f"the lots named cover {plain(named)} of {plain(quantity)} {tx.asset}; "
                                          f"the other {plain(available - named)} were taken by {pool.how}")
-        elif pool.method is _SPECIFIC and available:
+        elif pool.method is SPECIFIC and available:
             self.warn(tx, "Lot IDs", "no lots identified: FIFO used (the method for this year is specific "
                                      "identification)")
         if available < quantity:
@@ -266,16 +254,17 @@ class _Engine:
         else:
             self.errors.append(Issue(tx.row, "Quantity", message))
         missing = Piece("shortfall", tx.row, self.seq, tx.wallet, tx.day, quantity - held, _ZERO, tx.asset_class)
-        return missing, quantity - held, _ZERO, "shortfall"
+        return missing, quantity - held, _ZERO, SHORTFALL
 
     def dispose(self, tx: Transaction, slices: list[Slice], proceeds: Decimal, kind: DisposalKind) -> None:
         disposed = self.today
         if len(slices) == 1:  # the usual case: one lot, all the proceeds
             lot, quantity, basis, how = slices[0]
-            self.disposals.append(_new(_DISPOSAL, (
-                tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, quantity, lot.acquired, disposed,
-                proceeds, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how, tx.reporting,
-                _ZERO, "")))
+            self.disposals.append(make_disposal(
+                row=tx.row, tx_id=tx.tx_id, kind=kind, asset=tx.asset, wallet=tx.wallet, lot_id=lot.lot_id,
+                quantity=quantity, acquired=lot.acquired, disposed=disposed, proceeds=proceeds, cost_basis=basis,
+                term=LONG if disposed >= lot.long_from else SHORT, asset_class=tx.asset_class, method=how,
+                reporting=tx.reporting))
             if proceeds < basis:
                 self.wash_sale(tx, len(self.disposals) - 1)
             return
@@ -285,10 +274,11 @@ class _Engine:
         shares = _shares(proceeds, slices, quantity)
         for index, (lot, units, basis, how) in enumerate(slices):
             proceeds_share = shares[index]
-            self.disposals.append(_new(_DISPOSAL, (
-                tx.row, tx.tx_id, kind, tx.asset, tx.wallet, lot.lot_id, units, lot.acquired, disposed,
-                proceeds_share, basis, _LONG if disposed >= lot.long_from else _SHORT, tx.asset_class, how,
-                tx.reporting, _ZERO, "")))
+            self.disposals.append(make_disposal(
+                row=tx.row, tx_id=tx.tx_id, kind=kind, asset=tx.asset, wallet=tx.wallet, lot_id=lot.lot_id,
+                quantity=units, acquired=lot.acquired, disposed=disposed, proceeds=proceeds_share, cost_basis=basis,
+                term=LONG if disposed >= lot.long_from else SHORT, asset_class=tx.asset_class, method=how,
+                reporting=tx.reporting))
             loss = loss or proceeds_share < basis
         if loss:
             self.wash_sale(tx, first)
@@ -304,7 +294,7 @@ class _Engine:
         is not among the units sold, and, if bought before the sale, is still held. Crypto is property,
         not stock: a loss with a purchase in the window is only counted for a warning."""
         sold = self.disposals[first:]
-        if tx.asset_class is not _STOCK:
+        if tx.asset_class is not STOCK:
             rows = self.crypto_washes.setdefault((tx.asset, self.year), [])
             if len(rows) <= CRYPTO_WASH_ROWS and self.purchases.around(
                     tx.asset, self.today, {disposal.lot_id for disposal in sold}, first_only=True):
@@ -411,13 +401,14 @@ class _Engine:
                     else:
                         units = need
                         moved = piece.moved(wallet, units, piece.take(units))
-                        if moved.asset_class is _STOCK:
+                        if moved.asset_class is STOCK:
                             self.track(moved)
                     target.add(moved)
-                    self.allocation.append(_new(_ALLOCATION, (asset, wallet, moved.lot_id, moved.acquired, units,
-                                                              moved.basis)))
+                    self.allocation.append(make_allocation(asset=asset, wallet=wallet, lot_id=moved.lot_id,
+                                                           acquired=moved.acquired, quantity=units,
+                                                           cost_basis=moved.basis))
                     need -= units
-        self.allocation = _merged(self.allocation)
+        self.allocation = merge_adjacent(self.allocation)
         self.method = method
 
     # -- the end --------------------------------------------------------------------------------
@@ -442,79 +433,11 @@ class _Engine:
                   for piece in pool.pieces()]
         return Result(
             disposals=tuple(self.disposals),
-            lots=tuple(_lots(pieces)),
+            lots=tuple(merge_adjacent(piece.as_lot(asset) for asset, piece in pieces)),
             income=tuple(self.income),
             allocation=tuple(self.allocation),
             warnings=tuple(sorted(self.warnings, key=lambda issue: issue.row)),
         )
-
-
-class _Purchases:
-    """Purchases per asset in processing order (a Buy, or a Trade receiving the asset), to find the
-    purchases around a loss sale (docs/rules.md#wash-sales). Per asset, the purchases' times and their
-    places in the rows; the rest is read from the rows when a loss sale asks."""
-
-    def __init__(self, ordered: list[Transaction]) -> None:
-        self.ordered = ordered
-        self.by_asset: dict[str, tuple[list[datetime], list[int]]] = {}  # asset -> (times, indexes in ordered)
-        for index, tx in enumerate(ordered):
-            if tx.tx_type is _BUY:
-                asset = tx.asset
-            elif tx.tx_type is _TRADE and tx.received_asset and tx.received_quantity:
-                asset = tx.received_asset
-            else:
-                continue
-            found = self.by_asset.get(asset)
-            if found is None:
-                found = self.by_asset[asset] = ([], [])
-            found[0].append(tx.when)
-            found[1].append(index)
-
-    def around(self, asset: str, day: date, sold: set[str], *, first_only: bool = False
-               ) -> list[tuple[int, str, Decimal]]:
-        """The purchases of `asset` from 30 days before `day` to 30 days after, but for the lots sold
-        (with `first_only`, just the first of them: enough to know there is one), as (processing order,
-        lot ID, units)."""
-        found = self.by_asset.get(asset)
-        if found is None:
-            return []
-        times, indexes = found
-        ordinal = day.toordinal()
-        first = date.fromordinal(max(ordinal - WASH_SALE_DAYS, 1))
-        last = date.fromordinal(min(ordinal + WASH_SALE_DAYS, _LAST_ORDINAL))
-        low = bisect_left(times, datetime.combine(first, time.min))
-        high = bisect_right(times, datetime.combine(last, time.max))
-        purchases = []
-        for index in indexes[low:high]:
-            tx = self.ordered[index]
-            if tx.tx_id not in sold:
-                units = tx.quantity if tx.tx_type is _BUY else tx.received_quantity
-                assert units is not None  # a Trade is indexed only when it receives units
-                purchases.append((index + 1, tx.tx_id, units))
-                if first_only:
-                    break
-        return purchases
-
-
-def _in_order(transactions: Iterable[Transaction]) -> list[Transaction]:
-    """Rows by date and time, ties in table order (`seq`). Rows given in table order need only a stable
-    sort by date and time, whose keys compare without tuples, and none when they are in date order too
-    (as exports usually are)."""
-    ordered = list(transactions)
-    previous = -1
-    last = datetime.min
-    dated = True  # in date order so far
-    for tx in ordered:
-        if tx.seq <= previous:
-            ordered.sort(key=_ORDER)
-            return ordered
-        previous = tx.seq
-        if dated:
-            dated = tx.when >= last
-            last = tx.when
-    if not dated:
-        ordered.sort(key=_WHEN)
-    return ordered
 
 
 def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Piece:
@@ -529,37 +452,6 @@ def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Pie
 def _credit(pool: Pool, wallet: str, quantity: Decimal) -> None:
     """Under universal pooling: `quantity` more units in `wallet`, in the pool of all wallets."""
     pool.held[wallet] = pool.held.get(wallet, _ZERO) + quantity
-
-
-def _lots(pieces: list[tuple[str, Piece]]) -> list[Lot]:
-    """Open pieces (asset, piece) as lots, adjacent pieces of the same lot in the same wallet as one: a
-    lot split by a move and rejoined reads as the lot it is."""
-    lots: list[Lot] = []
-    last: Piece | None = None
-    last_asset = ""
-    for asset, piece in pieces:
-        if (last is not None and asset == last_asset and piece.wallet == last.wallet and piece.lot_id == last.lot_id
-                and piece.acquired == last.acquired):
-            lot = lots[-1]
-            lots[-1] = lot._replace(quantity=lot.quantity + piece.quantity, cost_basis=lot.cost_basis + piece.basis)
-        else:
-            lots.append(piece.as_lot(asset))
-        last, last_asset = piece, asset
-    return lots
-
-
-def _merged(records: list[Allocation]) -> list[Allocation]:
-    """Adjacent records of the same lot in the same wallet as one, as `_lots` does for open lots."""
-    merged: list[Allocation] = []
-    for record in records:
-        last = merged[-1] if merged else None
-        if (last is not None and (last.asset, last.wallet, last.lot_id, last.acquired)
-                == (record.asset, record.wallet, record.lot_id, record.acquired)):
-            merged[-1] = last._replace(quantity=last.quantity + record.quantity,
-                                       cost_basis=last.cost_basis + record.cost_basis)
-        else:
-            merged.append(record)
-    return merged
 
 
 def _shares(total: Decimal, slices: list[Slice], quantity: Decimal) -> list[Decimal]:

@@ -20,7 +20,7 @@ from cryptotax_core.settings import Settings
 from cryptotax_core.table import REPORTING_WORDS
 from cryptotax_core.tax.annual import TaxSettings
 from cryptotax_core.tax.netting import Carryover, FilingStatus
-from cryptotax_core.values import is_blank_or_zero, to_decimal, to_text
+from cryptotax_core.values import is_blank_or_zero, to_decimal, to_tax_year, to_text
 
 _YEAR_LABEL = re.compile(r"^(method|other income|taxable income|itemized deduction)\s+(\d{4})$")
 _TRUE = {"yes", "y", "true", "1"}
@@ -118,13 +118,6 @@ def _flag(value: object) -> bool:
     raise SettingsError(f"write yes or no, not '{text}'")
 
 
-def _year(value: object) -> int:
-    number = to_decimal(value)
-    if number != number.to_integral_value() or not 1900 < number < 2200:
-        raise SettingsError(f"{value} is not a tax year")
-    return int(number)
-
-
 def _build(values: dict[str, object], by_year: dict[str, dict[int, object]],
            reported: dict[str, Reporting]) -> Options:
     def read(label: str, parse: Callable[[object], T], default: T) -> T:
@@ -172,4 +165,4 @@ def _build(values: dict[str, object], by_year: dict[str, dict[int, object]],
         taxable_income=per_year("taxable income", to_decimal),
         reporting_by_wallet=reported,
     )
-    return Options(settings, tax, read("tax year", _year, None))
+    return Options(settings, tax, read("tax year", to_tax_year, None))

@@ -9,27 +9,33 @@ removal of emptied pieces.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from operator import itemgetter
 from typing import Final
 
 from cryptotax_core.holding import long_term_from
-from cryptotax_core.model import AssetClass, Lot, LotPick, Method
+from cryptotax_core.model import (
+    FIFO,
+    HIFO,
+    LIFO,
+    LOFO,
+    NAMED,
+    SPECIFIC,
+    AssetClass,
+    Lot,
+    LotPick,
+    Method,
+    Relief,
+    make_lot,
+)
 
 _ZERO: Final = Decimal(0)
 # Final: compiled, read from a C static (an imported name is looked up in the module's dict at each call)
 _heappush: Final = heapq.heappush
 _heappop: Final = heapq.heappop
-_HIFO: Final = Method.HIFO  # members as constants: enum attribute access runs Python code in 3.11
-_LOFO: Final = Method.LOFO
-_LIFO: Final = Method.LIFO
-_FIFO: Final = Method.FIFO
-_SPECIFIC: Final = Method.SPECIFIC
-# constants: an imported or built-in name is looked up in a dict at each use
-_LOT: Final = Lot
-_new: Final = tuple.__new__
 SHARE_PLACES: Final = Decimal("1e-30")
 PRECISION: Final = 60  # digits: 10^15 USD amounts and 18-decimal quantities multiply without rounding
 # The engine's arithmetic, whatever the caller's context (engine.compute runs in a copy): shares round half
@@ -86,9 +92,8 @@ class Piece:
         return basis
 
     def as_lot(self, asset: str) -> Lot:
-        # tuple.__new__: without the interpreted __new__ of a named tuple (every field given)
-        return _new(_LOT, (self.lot_id, self.row, asset, self.wallet, self.acquired, self.quantity, self.basis,
-                            self.asset_class))
+        return make_lot(lot_id=self.lot_id, row=self.row, asset=asset, wallet=self.wallet, acquired=self.acquired,
+                        quantity=self.quantity, cost_basis=self.basis, asset_class=self.asset_class)
 
 
 COST_PLACES: Final = 30  # unit costs are ranked to this many decimal places
@@ -121,33 +126,69 @@ def _unit_cost(piece: Piece) -> int:
     return cost
 
 
+def _by_acquisition(piece: Piece, slot: int) -> int:
+    """FIFO, and the units specific identification does not name: oldest first."""
+    return (piece.seq << _SLOT_BITS) + slot  # small integers: no long arithmetic
+
+
+def _by_acquisition_reversed(piece: Piece, slot: int) -> int:
+    """LIFO: newest first (pieces of one acquisition in the order added)."""
+    return slot - (piece.seq << _SLOT_BITS)
+
+
+def _dearest_first(piece: Piece, slot: int) -> int:
+    """HIFO: the highest unit cost including fees first (to 30 decimal places), ties oldest first."""
+    return (piece.seq << _SLOT_BITS) + slot - (_unit_cost(piece) << _COST_SHIFT)
+
+
+def _cheapest_first(piece: Piece, slot: int) -> int:
+    """LOFO: the lowest unit cost including fees first (to 30 decimal places), ties oldest first."""
+    return (piece.seq << _SLOT_BITS) + slot + (_unit_cost(piece) << _COST_SHIFT)
+
+
+Rank = Callable[[Piece, int], int]
+RANK: Final[dict[Method, Rank]] = {
+    FIFO: _by_acquisition,
+    LIFO: _by_acquisition_reversed,
+    HIFO: _dearest_first,
+    LOFO: _cheapest_first,
+    SPECIFIC: _by_acquisition,
+}
+"""Relief order per method (docs/rules.md#which-units-are-sold), lowest key first: a method is a function of
+a piece and its slot in the pool. `seq` is the order in which the engine processed the acquisitions, which is
+the order of acquisition time, then row; a piece keeps it when it moves, so it stands for both (and compares
+faster than the date-time). The key adds the piece's slot in the low 32 bits (below 2^32: one key per piece)."""
+
+
 def rank(method: Method, piece: Piece, slot: int = 0) -> int:
-    """Relief order per method (docs/rules.md#which-units-are-sold), lowest first: FIFO by acquisition,
-    LIFO the reverse, HIFO/LOFO by unit cost including fees (to 30 decimal places), ties by acquisition;
-    units not identified under specific identification go FIFO (docs/rules.md#which-units-are-sold). `seq` is the
-    order in which
-    the engine processed the acquisitions, which is the order of acquisition time, then row; a piece keeps
-    it when it moves, so it stands for both (and compares faster than the date-time). A pool's key adds
-    the piece's slot in the low 32 bits (below 2^32: one key per piece)."""
-    order = (piece.seq << _SLOT_BITS) + slot  # small integers: no long arithmetic
-    if method is _HIFO:
-        return order - (_unit_cost(piece) << _COST_SHIFT)
-    if method is _LOFO:
-        return order + (_unit_cost(piece) << _COST_SHIFT)
-    if method is _LIFO:
-        return slot - (piece.seq << _SLOT_BITS)
-    return order
+    """The relief key of `piece` in slot `slot` under `method` (`RANK`)."""
+    return RANK[method](piece, slot)
 
 
-def relief_name(method: Method) -> str:
-    """How units not identified by Lot IDs are chosen: the method, or FIFO under SPECIFIC
+def relief_order(method: Method, lots: Sequence[Lot], acquisition_order: Sequence[int]) -> list[int]:
+    """The indexes of `lots` in the order `method` relieves them, where `acquisition_order[i]` is the place of
+    `lots[i]` in the order of acquisition: the engine's own rank functions in the engine's arithmetic, so
+    unit costs that agree to 30 decimal places tie and break by acquisition, as in a pool."""
+    rank_of = RANK[method]
+    with localcontext(CONTEXT):
+        pieces = [Piece(lot.lot_id, lot.row, acquisition_order[index], lot.wallet, lot.acquired, lot.quantity,
+                        lot.cost_basis, lot.asset_class) for index, lot in enumerate(lots)]
+        keys = [rank_of(piece, index) for index, piece in enumerate(pieces)]
+    return sorted(range(len(lots)), key=keys.__getitem__)
+
+
+_RELIEF_OF: Final = {FIFO: Relief.FIFO, LIFO: Relief.LIFO, HIFO: Relief.HIFO, LOFO: Relief.LOFO, SPECIFIC: Relief.FIFO}
+
+
+def relief_name(method: Method) -> Relief:
+    """How units not identified by Lot IDs are chosen: by the method, or FIFO under SPECIFIC
     (docs/rules.md#which-units-are-sold)."""
-    return "FIFO" if method is Method.SPECIFIC else method.value
+    return _RELIEF_OF[method]
 
 
-Slice = tuple[Piece, Decimal, Decimal, str]
-"""Units taken from one piece by a relief: (piece, quantity, basis, how), where `how` is the method's
-name or "specific" (a plain tuple: one is made per lot touched)."""
+Slice = tuple[Piece, Decimal, Decimal, Relief]
+"""Units taken from one piece by a relief: (piece, quantity, basis, how), where `how` is the year's method's
+relief or NAMED (a plain tuple: one is made per lot touched)."""
 
 
 class PickError(Exception):
@@ -164,17 +205,18 @@ class Shortfall:
 
 
 class Pool:
-    """The pieces of a pool under integer keys, `rank(method, piece, slot)`: the rank of the method, then the
+    """The pieces of a pool under integer keys, `RANK[method](piece, slot)`: the rank of the method, then the
     order pieces were added (a deterministic last tie-break), the low bits naming the piece's slot in
     `slots` (integers compare without tuples). Keys added in increasing order (FIFO's acquisitions) queue
     in `run`, read from `head`; the others go to a heap; relief takes the lower of the two fronts, so the
     order is that of one heap. Emptied pieces leave lazily; a taken slot is cleared so the piece can be
     freed."""
 
-    __slots__ = ("_by_id", "head", "heap", "held", "how", "method", "run", "slots", "total")
+    __slots__ = ("_by_id", "head", "heap", "held", "how", "method", "rank_of", "run", "slots", "total")
 
     def __init__(self, method: Method) -> None:
         self.method = method
+        self.rank_of: Rank = RANK[method]  # looked up once: an enum's hash runs Python code in 3.11
         self.how = relief_name(method)
         self.run: list[int] = []  # ascending keys, the first `head` of them taken
         self.head = 0
@@ -185,7 +227,7 @@ class Pool:
         self.held: dict[str, Decimal] = {}  # units per wallet, kept in a pool of all wallets (universal pooling)
 
     def add(self, piece: Piece) -> None:
-        key = rank(self.method, piece, len(self.slots))
+        key = self.rank_of(piece, len(self.slots))
         run = self.run
         if not run or key > run[-1]:
             run.append(key)
@@ -215,7 +257,7 @@ class Pool:
 
     def pieces(self) -> list[Piece]:
         """Open pieces, oldest first (acquisition order, then the order added)."""
-        if not self.heap and (self.method is _FIFO or self.method is _SPECIFIC):  # the keys are in that order
+        if not self.heap and (self.method is FIFO or self.method is SPECIFIC):  # the keys are in that order
             return [piece for _, piece in self._open(self.run[self.head:])]
         held = self._held()
         held.sort(key=_seq_of_second)  # stable: pieces of one acquisition stay in the order added
@@ -225,7 +267,8 @@ class Pool:
         if method is not self.method:
             self.method = method
             self.how = relief_name(method)
-            self.run = sorted(rank(method, piece, slot) for slot, piece in self._held())
+            self.rank_of = rank_of = RANK[method]
+            self.run = sorted(rank_of(piece, slot) for slot, piece in self._held())
             self.head = 0
             self.heap = []
 
@@ -244,7 +287,7 @@ class Pool:
         return [piece for _, piece in entries]
 
     def _key_of(self, entry: tuple[int, Piece]) -> int:
-        return rank(self.method, entry[1], entry[0])
+        return self.rank_of(entry[1], entry[0])
 
     def relieve(  # noqa: C901
             self, quantity: Decimal, picks: tuple[LotPick, ...] = ()) -> tuple[list[Slice], list[Shortfall]]:
@@ -269,7 +312,7 @@ class Pool:
                 if not want:
                     break
                 taken = min(want, piece.quantity)
-                slices.append((piece, taken, piece.take(taken), "specific"))
+                slices.append((piece, taken, piece.take(taken), NAMED))
                 want -= taken
                 left -= taken
         how = self.how

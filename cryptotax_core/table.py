@@ -15,7 +15,23 @@ from decimal import Context, Decimal, Inexact, Rounded
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from cryptotax_core.model import INCOME_MEMBERS, AssetClass, InputError, Issue, LotPick, Reporting, Transaction, TxType
+from cryptotax_core.model import (
+    BUY,
+    CRYPTO,
+    DISPOSAL_MEMBERS,
+    INCOME_MEMBERS,
+    TRADE,
+    TRANSFER,
+    AssetClass,
+    InputError,
+    Issue,
+    LotPick,
+    Reporting,
+    Transaction,
+    TxType,
+    make_transaction,
+)
+from cryptotax_core.ordering import processing_key
 from cryptotax_core.values import (
     CellError,
     is_blank,
@@ -192,7 +208,7 @@ class _RowReader:
         if len(self.errors) > errors_before or tx_type is None or when is None or not asset or quantity is None:
             self.error_assets.update((asset or "", received_asset or asset or ""))
             return
-        self.transactions.append(Transaction(
+        self.transactions.append(make_transaction(
             row=row, seq=len(self.transactions), tx_id=tx_id, when=when, tx_type=tx_type, asset=asset,
             quantity=quantity, usd_value=usd_value, fee_usd=fee_usd, wallet=wallet, to_wallet=to_wallet,
             received_asset=received_asset, received_quantity=received_quantity, lot_ids=lot_ids,
@@ -286,7 +302,7 @@ class _RowReader:
                 elif _acquired_asset(lot) != tx.asset:
                     self.errors.append(_with(where, f"the lot '{pick.lot_id}' (row {lot.row}) holds "
                                                     f"{_acquired_asset(lot)}, not {tx.asset}"))
-                elif (lot.when, lot.seq) >= (tx.when, tx.seq):
+                elif processing_key(lot) >= processing_key(tx):
                     self.errors.append(_with(where, f"the lot '{pick.lot_id}' (row {lot.row}) is acquired on "
                                                     f"{lot.day}, after this disposal on {tx.day}"))
 
@@ -297,9 +313,9 @@ def _with(issue: Issue, message: str) -> Issue:
 
 def _acquired_asset(tx: Transaction) -> str | None:
     tx_type = tx.tx_type
-    if tx_type is _BUY or tx_type in _INCOME_TYPES:  # members as constants: enum attribute access is Python code
+    if tx_type is BUY or tx_type in INCOME_MEMBERS:
         return tx.asset
-    if tx_type is _TRADE:
+    if tx_type is TRADE:
         return tx.received_asset
     return None
 
@@ -472,12 +488,6 @@ _TYPE_CHOICES = "write one of " + ", ".join(member.value for member in TxType)
 
 
 _FAST_TYPES: Final = {member.value.lower(): member for member in TxType} | {member.value: member for member in TxType}
-_TRANSFER: Final = TxType.TRANSFER
-_TRADE: Final = TxType.TRADE
-_BUY: Final = TxType.BUY
-_INCOME_TYPES: Final = INCOME_MEMBERS
-_CRYPTO: Final = AssetClass.CRYPTO
-_DISPOSALS: Final = (TxType.SELL, TxType.TRADE, TxType.SPEND)
 _INFINITIES: Final = (float("inf"), float("-inf"))
 _LONGEST: Final = 1 + MAX_DECIMALS  # a plain number text this long may have more decimals than allowed
 # Digits and at most one point, at most _LONGEST of them: exact in this context, which `create_decimal` reads
@@ -646,7 +656,7 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:  # noqa: C901
         if to_wallet:
             to_wallet = wallet_names.get(to_wallet.casefold()) or to_wallet
         # The rules of the type (_RowReader.check_type_rules); anything it would report goes the careful way.
-        if tx_type is _TRANSFER:
+        if tx_type is TRANSFER:
             if (not to_wallet or to_wallet.casefold() == wallet.casefold() or usd_value is not None
                     or (received_asset and received_asset != asset)
                     or (received_quantity is not None and received_quantity > quantity)):
@@ -654,15 +664,15 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:  # noqa: C901
         elif usd_value is None or to_wallet:
             return None
         else:
-            if tx_type is _TRADE:
+            if tx_type is TRADE:
                 if not received_asset or received_asset == asset or received_quantity is None:
                     return None
-            elif received_asset or received_quantity is not None or (fee_usd and tx_type in _INCOME_TYPES):
+            elif received_asset or received_quantity is not None or (fee_usd and tx_type in INCOME_MEMBERS):
                 return None
-            if lot_ids and (tx_type not in _DISPOSALS
+            if lot_ids and (tx_type not in DISPOSAL_MEMBERS
                             or sum((pick.quantity for pick in lot_ids if pick.quantity), zero) > quantity):
                 return None
-        asset_class = classes.get(class_text.lower()) if class_text else _CRYPTO
+        asset_class = classes.get(class_text.lower()) if class_text else CRYPTO
         reporting = reporting_words.get(reported.lower()) if reported else None
         if asset_class is None or (reported and reporting is None) or tx_id in row_of_id:
             return None
@@ -681,9 +691,10 @@ def _fast_reader(reader: _RowReader, columns: int) -> FastReader:  # noqa: C901
         wallet = wallet_names.setdefault(wallet.casefold(), wallet)
         if to_wallet:
             to_wallet = wallet_names.setdefault(to_wallet.casefold(), to_wallet)
-        # tuple.__new__: a named tuple's own __new__ is interpreted; every field is given
-        return tuple.__new__(Transaction, (row, len(transactions), tx_id, when, tx_type, asset, quantity, usd_value,
-                                           fee_usd, wallet, to_wallet or None, received_asset or None,
-                                           received_quantity, lot_ids, asset_class, note, reporting))
+        return make_transaction(row=row, seq=len(transactions), tx_id=tx_id, when=when, tx_type=tx_type, asset=asset,
+                                quantity=quantity, usd_value=usd_value, fee_usd=fee_usd, wallet=wallet,
+                                to_wallet=to_wallet or None, received_asset=received_asset or None,
+                                received_quantity=received_quantity, lot_ids=lot_ids, asset_class=asset_class,
+                                note=note, reporting=reporting)
 
     return fast

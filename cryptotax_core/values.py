@@ -78,6 +78,14 @@ def to_decimal(value: object) -> Decimal:
     return result
 
 
+def to_tax_year(value: object) -> int:
+    """A tax year from a cell or an argument: a whole number after 1900 and before 2200 (2025, "2025", 2025.0)."""
+    number = to_decimal(value)
+    if number != number.to_integral_value() or not 1900 < number < 2200:
+        raise CellError(f"{value} is not a tax year")
+    return int(number)
+
+
 def _comma_hint(text: str) -> str:
     """A hint for a decimal comma (0,5 or 1.234,56), which this table does not read: commas only group
     thousands."""

@@ -1,5 +1,6 @@
 """Lot relief: FIFO, LIFO, HIFO, LOFO and specific identification (docs/rules.md#which-units-are-sold)."""
 
+import json
 from datetime import date
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
 
@@ -7,7 +8,8 @@ import pytest
 from conftest import buy, gains, run, sell
 
 from cryptotax_core import AssetClass, InputError, Method
-from cryptotax_core.pools import Piece, rank
+from cryptotax_core.model import Lot, Relief
+from cryptotax_core.pools import RANK, Piece, rank, relief_order
 
 LOTS = [
     buy("A", "2025-01-01", "BTC", "1", "100"),
@@ -39,6 +41,31 @@ def test_every_method_ranks_pieces_by_its_rule(method: Method, order: str) -> No
     assert "".join(piece.lot_id for piece in sorted(pieces, key=lambda piece: rank(method, piece))) == order
 
 
+def test_every_method_has_a_rank_function() -> None:
+    assert set(RANK) == set(Method)
+
+
+# Two lots, the newer dearer by 1e-27 or by 1e-31 a unit. The engine ranks unit costs to 30 decimal places:
+# the first pair differ (a Decimal quotient to 28 digits would tie them), the second tie and go oldest first.
+# The planner's order of lots (whatif) follows the same rank functions.
+@pytest.mark.parametrize(("new_basis", "method", "order"), [
+    ("1234.500000000000000000000000001", Method.HIFO, ["NEW", "OLD"]),
+    ("1234.500000000000000000000000001", Method.LOFO, ["OLD", "NEW"]),
+    ("1234.5000000000000000000000000000001", Method.HIFO, ["OLD", "NEW"]),
+    ("1234.5000000000000000000000000000001", Method.LOFO, ["OLD", "NEW"]),
+    ("1234.500000000000000000000000001", Method.FIFO, ["OLD", "NEW"]),
+    ("1234.500000000000000000000000001", Method.LIFO, ["NEW", "OLD"]),
+    ("1234.500000000000000000000000001", Method.SPECIFIC, ["OLD", "NEW"]),
+], ids=["hifo-27", "lofo-27", "hifo-31-tie", "lofo-31-tie", "fifo", "lifo", "specific"])
+def test_relief_order_ranks_unit_costs_as_the_engine_does(new_basis: str, method: Method, order: list[str]) -> None:
+    lots = [Lot("OLD", 2, "BTC", "w", date(2025, 1, 1), Decimal("1"), Decimal("1234.5"), AssetClass.CRYPTO),
+            Lot("NEW", 3, "BTC", "w", date(2025, 2, 1), Decimal("1"), Decimal(new_basis), AssetClass.CRYPTO)]
+    assert [lots[index].lot_id for index in relief_order(method, lots, [0, 1])] == order
+    rows = [buy("OLD", "2025-01-01", "BTC", "1", "1234.5"), buy("NEW", "2025-02-01", "BTC", "1", new_basis),
+            sell("S", "2025-03-01", "BTC", "1", "2000")]
+    assert [d.lot_id for d in run(rows, method=method).disposals] == order[:1]
+
+
 def test_hifo_ranks_by_unit_cost_including_fees() -> None:
     """D costs 290 + 10 fee = 300 a unit, more than E's 295: HIFO sells D first."""
     result = run([buy("E", "2025-01-01", "BTC", "1", "295"), buy("D", "2025-02-01", "BTC", "1", "290", fee="10"),
@@ -67,20 +94,23 @@ def test_unit_costs_a_hair_apart_and_below_a_cent_rank_exactly(method: Method, f
 def test_method_can_differ_by_year() -> None:
     rows = [*LOTS, sell("S25", "2025-06-01", "BTC", "1", "500"), sell("S26", "2026-06-01", "BTC", "1", "500")]
     result = run(rows, method=Method.FIFO, method_by_year={2025: Method.HIFO})
-    assert [(d.tx_id, d.lot_id, d.method) for d in result.disposals] == [("S25", "B", "HIFO"), ("S26", "A", "FIFO")]
+    assert [(d.tx_id, d.lot_id, d.method) for d in result.disposals] == [("S25", "B", Relief.HIFO),
+                                                                          ("S26", "A", Relief.FIFO)]
 
 
 def test_specific_ids_with_quantities() -> None:
     result = run([*LOTS, sell("S", "2025-06-01", "BTC", "1.5", "600", **{"Lot IDs": "B:0.5, C"})])
     assert [(d.lot_id, d.quantity, d.cost_basis, d.method) for d in result.disposals] == [
-        ("B", Decimal("0.5"), 150, "specific"), ("C", 1, 200, "specific")]
+        ("B", Decimal("0.5"), 150, Relief.NAMED), ("C", 1, 200, Relief.NAMED)]
     assert not result.warnings
 
 
 def test_specific_ids_that_cover_part_fall_back_to_the_method_with_a_warning() -> None:
     result = run([*LOTS, sell("S", "2025-06-01", "BTC", "1.5", "600", **{"Lot IDs": "C:0.5"})])
     assert [(d.lot_id, d.quantity, d.method) for d in result.disposals] == [
-        ("C", Decimal("0.5"), "specific"), ("A", 1, "FIFO")]
+        ("C", Decimal("0.5"), Relief.NAMED), ("A", 1, Relief.FIFO)]
+    # the texts the JSON output and the reports show
+    assert json.dumps([d.method for d in result.disposals]) == '["specific", "FIFO"]'
     assert [str(w) for w in result.warnings] == [
         "row 5, column Lot IDs: the lots named cover 0.5 of 1.5 BTC; the other 1 were taken by FIFO"]
 

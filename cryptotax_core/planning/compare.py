@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from cryptotax_core.engine import compute
 from cryptotax_core.model import Disposal, InputError, LotPick, Method, Transaction
+from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.planning.identify import Evaluated, LotChoice, LotSearch, choices, run_year, sale_disposals
 from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
 from cryptotax_core.settings import Settings
@@ -93,7 +94,7 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
     """
     base = compute(transactions, settings)
     position = year_position(base, tax, year)
-    sales = [tx for tx in sorted(transactions, key=lambda tx: (tx.when, tx.seq))
+    sales = [tx for tx in in_processing_order(transactions)
              if tx.day.year == year and tx.tx_type.is_disposal]
     free_rows = {tx.row for tx in sales if not tx.lot_ids}
     search = LotSearch(transactions, settings, position, free_rows, max_evaluations=max_evaluations)

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from cryptotax_core.engine import WASH_SALE_DAYS, compute
-from cryptotax_core.model import AssetClass, InputError, LotPick, Term, Transaction, TxType
+from cryptotax_core.engine import compute
+from cryptotax_core.model import AssetClass, InputError, LotPick, Term, Transaction
+from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.planning.harvest_notes import LotNotes, lot_notes, portfolio_notes
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains, year_position
 from cryptotax_core.planning.prices import Prices
@@ -26,6 +27,7 @@ from cryptotax_core.planning.whatif import Sale, sale_row
 from cryptotax_core.settings import Settings
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.tax.netting import LOSS_LIMIT
+from cryptotax_core.wash import WASH_SALE_DAYS, Purchases
 
 ZERO = Decimal(0)
 QUANTITY_PLACES = Decimal("1e-8")  # a partial quantity is rounded up to 8 decimals (a satoshi)
@@ -121,7 +123,8 @@ def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     position = year_position(result, tax, on.year)
     base = position.outcome()
     valued = unrealized(result.lots, prices, on)
-    candidates = [_candidate(value, position, base, transactions, settings) for value in valued.lots
+    purchases = Purchases(in_processing_order(transactions))
+    candidates = [_candidate(value, position, base, transactions, settings, purchases) for value in valued.lots
                   if value.gain < 0]
     order = {id(value): index for index, value in enumerate(valued.lots)}
     candidates.sort(key=lambda candidate: (-candidate.saving, candidate.value.gain, order[id(candidate.value)]))
@@ -132,8 +135,10 @@ def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
 
 
 def _candidate(value: LotValue, position: YearPosition, base: Outcome, transactions: Sequence[Transaction],
-               settings: Settings) -> Candidate:
-    purchases = _purchases_near(transactions, value)
+               settings: Settings, index: Purchases) -> Candidate:
+    """The lot sold alone on the date; `index` finds the purchases within `WASH_SALE_DAYS` of it (but for the
+    lot's own acquisition)."""
+    purchases = index.near(value.lot.asset, value.on, {value.lot.lot_id})
     stock = value.lot.asset_class is AssetClass.STOCK
     short_term, long_term = (value.gain, ZERO) if value.term is Term.SHORT else (ZERO, value.gain)
     problem = None
@@ -193,14 +198,3 @@ def _saving(before: Outcome, after: Outcome) -> Decimal:
     if before.tax is not None and after.tax is not None:
         return before.tax - after.tax
     return before.capital_income - after.capital_income
-
-
-def _purchases_near(transactions: Sequence[Transaction], value: LotValue) -> list[Transaction]:
-    """Purchases (Buy rows and Trades that receive the asset) of the lot's asset within `WASH_SALE_DAYS`
-    of the planning date, other than the lot's own acquisition."""
-    start, end = value.on - timedelta(days=WASH_SALE_DAYS), value.on + timedelta(days=WASH_SALE_DAYS)
-    asset = value.lot.asset
-    return sorted((tx for tx in transactions if start <= tx.day <= end and tx.tx_id != value.lot.lot_id
-                   and ((tx.tx_type is TxType.BUY and tx.asset == asset)
-                        or (tx.tx_type is TxType.TRADE and tx.received_asset == asset))),
-                  key=lambda tx: (tx.when, tx.seq))

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from cryptotax_core.engine import WASH_SALE_DAYS
 from cryptotax_core.model import AssetClass, Term, Transaction
+from cryptotax_core.ordering import processing_key
 from cryptotax_core.planning.unrealized import LotValue, Unrealized
+from cryptotax_core.wash import WASH_SALE_DAYS
 
 SOON_DAYS = 30
 """A lot that turns long-term within this many days of the planning date gets a note."""
@@ -100,7 +101,7 @@ def _asset_notes(asset: str, candidates: Sequence[LotNotes], waiting: Sequence[L
     stock = any(notes.stock for notes in candidates)
     purchases = {tx.row: tx for notes in candidates for tx in notes.purchases}
     if purchases:
-        ordered = sorted(purchases.values(), key=lambda tx: (tx.when, tx.row))
+        ordered = sorted(purchases.values(), key=processing_key)
         named = ordered if stock else ordered[:PURCHASES_NAMED]
         more = f" and {len(ordered) - len(named)} more" if len(ordered) > len(named) else ""
         lines.append(f"{asset} bought within {WASH_SALE_DAYS} days of a sale on {on}: "

@@ -44,6 +44,7 @@ from cryptotax_core.model import (
     Transaction,
     TxType,
 )
+from cryptotax_core.ordering import processing_key
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains
 from cryptotax_core.pools import CONTEXT
 from cryptotax_core.settings import Settings
@@ -91,8 +92,8 @@ def run_year(history: Sequence[Transaction], settings: Settings, position: YearP
 
 
 def engine_order(tx: Transaction) -> tuple[datetime, int]:
-    """The order the engine takes rows in: date and time, ties in table order."""
-    return (tx.when, tx.seq)
+    """The order the engine takes rows in: date and time, ties in table order (`ordering.processing_key`)."""
+    return processing_key(tx)
 
 
 def with_picks(history: Sequence[Transaction], picks: Mapping[int, tuple[LotPick, ...]]) -> list[Transaction]:
@@ -179,7 +180,7 @@ class LotSearch:
         if self.across_wallets or any(tx.asset_class is AssetClass.STOCK for tx in history):
             return history, self.settings
         start = compute(self.history, self.settings, until=date(self.year - 1, 12, 31)).lots
-        acquired_at = {tx.tx_id: (tx.when, tx.seq) for tx in history}
+        acquired_at = {tx.tx_id: processing_key(tx) for tx in history}
 
         def opened(lot: Lot) -> tuple[datetime, int]:
             """When the lot's acquisition was processed (its row's time), or the start of its date."""

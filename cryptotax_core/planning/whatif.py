@@ -31,7 +31,7 @@ from cryptotax_core.planning.identify import (
 )
 from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
 from cryptotax_core.planning.prices import times
-from cryptotax_core.pools import relief_name
+from cryptotax_core.pools import relief_name, relief_order
 from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, totals
 from cryptotax_core.tax import TaxSettings
@@ -137,7 +137,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     previews: list[Preview] = []
     found: list[Evaluated] = []
     for method in METHODS:
-        mine = relief_name(own) == method.value
+        mine = relief_name(own) is relief_name(method)
         picks = {} if mine else {row.row: _in_order(lots, method, sale.quantity, across_wallets)}
         try:
             evaluated = run_year(history, settings, position, LotChoice(own, picks), whole=True)
@@ -167,21 +167,17 @@ def _problem(error: InputError, row: Transaction) -> str:
 
 
 def _in_order(lots: Sequence[Lot], method: Method, quantity: Decimal, across_wallets: bool) -> tuple[LotPick, ...]:
-    """The lots `method` relieves first, as picks covering `quantity` (docs/rules.md#which-units-are-sold:
-    HIFO/LOFO by unit cost including fees, ties by acquisition, then row). `lots` come in the engine's
-    order within a wallet; across wallets (universal pooling) acquisition date and row order them."""
+    """The lots `method` relieves first, as picks covering `quantity`, in the engine's relief order
+    (`pools.relief_order`). `lots` come in the engine's order within a wallet; across wallets (universal
+    pooling) acquisition date and row order them."""
     order = sorted(range(len(lots)), key=lambda index: (lots[index].acquired, lots[index].row)) if across_wallets \
         else list(range(len(lots)))
-    rank = {index: position for position, index in enumerate(order)}
-    keys = {
-        Method.FIFO: lambda index: (rank[index],),
-        Method.LIFO: lambda index: (-rank[index],),
-        Method.HIFO: lambda index: (-lots[index].unit_cost, rank[index]),
-        Method.LOFO: lambda index: (lots[index].unit_cost, rank[index]),
-    }
+    place = [0] * len(lots)
+    for position, index in enumerate(order):
+        place[index] = position
     taken: dict[str, Decimal] = {}
     left = quantity
-    for index in sorted(range(len(lots)), key=keys[method]):
+    for index in relief_order(method, lots, place):
         if not left:
             break
         units = min(left, lots[index].quantity)
