@@ -105,7 +105,12 @@ def fast_reader(reader: RowReader, columns: int) -> FastReader:
     other row, and every row with a problem, a warning or Lot IDs, returns None and takes the careful
     path (`RowReader.read`), which gives the messages; so both paths accept exactly the same rows with
     the same values. The row's state (its ID, wallet spellings, asset classes) is recorded only once it
-    is accepted."""
+    is accepted.
+
+    Longer than a function should be, on purpose: the reader is a closure whose column positions, table
+    dictionaries and constants are local variables (an array read, where a global or an attribute is a
+    dictionary lookup), and it reads a row in one straight pass; split into helpers, each call would cost
+    more than the check it makes, on every row of the table."""
     positions = reader.positions
     width = columns  # the header's width; cell `width` of a padded row stands for an absent column: None
     index = [positions.get(name) for name in COLUMNS]
@@ -129,6 +134,7 @@ def fast_reader(reader: RowReader, columns: int) -> FastReader:
             return None
 
     def read(row: int, cells: tuple[object, ...]) -> Transaction | None:
+        """One row padded to the header's width, or None (see fast_reader, and why it is one long pass)."""
         type_cell = cells[i_type]
         tx_type = types.get(type_cell) if type(type_cell) is str else None
         if tx_type is None:
