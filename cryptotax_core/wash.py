@@ -184,12 +184,18 @@ class WashSales:
         warnings = []
         flagged = [(asset, year, rows) for (asset, year), rows in self.crypto_washes.items() if rows]
         for asset, year, rows in sorted(flagged, key=lambda item: item[2][0]):
-            count = f"{len(rows)} sale(s)" if len(rows) <= CRYPTO_WASH_ROWS else f"more than {CRYPTO_WASH_ROWS} sales"
-            shown = ", ".join(map(str, rows[:CRYPTO_WASH_ROWS])) + (", ..." if len(rows) > CRYPTO_WASH_ROWS else "")
+            if len(rows) == 1:
+                count, had, shown = "1 sale", "had", f"row {rows[0]}"
+                counts = "the loss counts; a future rule could disallow it"
+            else:
+                count = f"{len(rows)} sales" if len(rows) <= CRYPTO_WASH_ROWS else f"more than {CRYPTO_WASH_ROWS} sales"
+                more = ", ..." if len(rows) > CRYPTO_WASH_ROWS else ""
+                had, shown = "each had", "rows " + ", ".join(map(str, rows[:CRYPTO_WASH_ROWS])) + more
+                counts = "the losses count; a future rule could disallow them"
             warnings.append(Issue(rows[0], "", (
-                f"{count} of {asset} at a loss in {year} had a purchase of {asset} within 30 days "
-                f"before or after (rows {shown}): the wash-sale rule applies to stock, not to crypto today "
-                f"(docs/rules.md#wash-sales), so the losses count; a future rule could disallow them")))
+                f"{count} of {asset} at a loss in {year} {had} a purchase of {asset} within 30 days "
+                f"before or after ({shown}): the wash-sale rule applies to stock, not to crypto today "
+                f"(docs/rules.md#wash-sales), so {counts}")))
         return warnings
 
 
