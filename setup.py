@@ -8,7 +8,8 @@ import os
 
 from setuptools import setup
 
-COMPILED = ("engine", "pools", "holding", "table", "values", "summary")  # cryptotax_core modules, by name
+COMPILED = ("engine", "allocation", "pools", "holding", "ordering", "wash", "table", "schema", "careful", "fast",
+            "values", "summary")  # cryptotax_core modules, by name
 
 
 def extensions() -> list[object]:

@@ -20,12 +20,31 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cryptotax_core
-from cryptotax_core import COLUMNS, Checked, InputError, Lot, Result, cents, check_table, parse_table
-from cryptotax_core.options import Options, SettingsError, options_from_pairs
-from cryptotax_core.planning.computed import Computed
-from cryptotax_core.table import Table, match_header
-from cryptotax_core.tax import TaxYear, UnsupportedYear, tax_years
-from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_local_datetime, to_tax_year, to_text
+from cryptotax_core import (
+    COLUMNS,
+    CellError,
+    Checked,
+    Computed,
+    InputError,
+    Lot,
+    Options,
+    PriceError,
+    Result,
+    Table,
+    TaxYear,
+    cents,
+    check_table,
+    is_blank_or_zero,
+    match_header,
+    options_from_pairs,
+    parse_table,
+    prices_from_pairs,
+    tax_years,
+    to_decimal,
+    to_local_datetime,
+    to_tax_year,
+    to_text,
+)
 
 IN_BROWSER = sys.platform == "emscripten"  # xlwings Lite: Pyodide in Excel's web view (Windows, Mac, the web)
 LOG_PATH = Path(os.environ.get("CRYPTOTAX_LOG", Path.home() / ".cryptotax" / "addin.log"))
@@ -199,10 +218,7 @@ def book_for(transactions: object, settings: object = None) -> Book:
             if index != len(_books) - 1:
                 _books.append(_books.pop(index))
             return entry.book
-    try:
-        options = options_from_pairs(setting_rows)
-    except SettingsError as exc:
-        raise UserError(str(exc)) from None
+    options = options_from_pairs(setting_rows)  # a SettingsError is the cell's message
     try:
         book = Book(options, table=_table(rows, options))
     except InputError as exc:
@@ -319,7 +335,7 @@ def guarded(*, spill: bool) -> Callable[[F], F]:
         def wrapper(*args: Any) -> Any:
             try:
                 return function(*args)
-            except (cryptotax_core.UserError, UnsupportedYear) as exc:
+            except cryptotax_core.UserError as exc:
                 text = message_of(exc)
             except Exception:
                 _log_exception(function.__name__)
@@ -338,8 +354,6 @@ def labelled(rows: Sequence[tuple[str, object]]) -> list[list[object]]:
 # -- planning -------------------------------------------------------------------------------------------
 def prices_arg(cells: object) -> dict[str, Decimal]:
     """Prices from a two-column asset/price range (a header row such as Asset | Price is skipped)."""
-    from cryptotax_core.planning import PriceError, prices_from_pairs
-
     if is_blank_or_zero(cells):
         raise UserError("prices is missing: give a two-column range of asset and USD price, e.g. BTC | 91000")
     try:

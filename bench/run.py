@@ -142,7 +142,8 @@ def worker(path: Path, phases: list[str], *, repeat: int, trace: bool) -> list[d
     """
     meter = _Meter(trace)
     records: list[dict[str, Any]] = []
-    gc.disable()  # as the `cryptotax` command runs (cryptotax_cli.main.run); each phase starts after a collection
+    # the collector on, as the Excel functions run the core (which pauses it around its own loops: values.py,
+    # without_cycle_collection); each phase starts after a collection
     if phases == ["cli"]:
         started = time.perf_counter()
         done = subprocess.run([str(CLI), "report", str(path)], capture_output=True, text=True, check=False)

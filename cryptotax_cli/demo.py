@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from cryptotax_cli.errors import OptionError
 from cryptotax_cli.files import OutputExists, write_atomically
 from cryptotax_cli.report import Report, form8949_csv, render_json
 from cryptotax_core import Result
@@ -43,7 +44,7 @@ def write_demo(folder: Path, report: Report, *, force: bool = False) -> list[Pat
     workbook, the Form 8949 CSV and the JSON report of `report`; return their paths. Without `force` nothing is
     written when one of them exists."""
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{folder} is a file, not a folder: choose another --out")
+        raise OptionError(f"{folder} is a file, not a folder: choose another --out")
     paths = [folder / name for name in demo_names(report.year)]
     _refuse_existing(paths, force, "folder")  # before the minute of work: nothing is built or written
     from cryptotax_cli.report_workbook import report_workbook  # XlsxWriter and the add-in load only for this
@@ -61,12 +62,12 @@ def write_all(files: Sequence[tuple[Path, bytes]], *, force: bool = False, keep:
     half-written: a path in `keep` (the input table) is never written, an existing file only with `force`."""
     for path, _ in files:
         if any(path.resolve() == kept.resolve() for kept in keep):
-            raise ValueError(f"{path} is the input table: write the output to another file")
+            raise OptionError(f"{path} is the input table: write the output to another file")
         if path.is_dir():
-            raise ValueError(f"{path} is a folder: give the name of a file to write, e.g. {path / 'out'}")
+            raise OptionError(f"{path} is a folder: give the name of a file to write, e.g. {path / 'out'}")
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():
-            raise ValueError(f"{folder} is not a folder: create it first or choose another path for {path.name}")
+            raise OptionError(f"{folder} is not a folder: create it first or choose another path for {path.name}")
     _refuse_existing([path for path, _ in files], force, "name")
     for path, data in files:
         write_atomically(path, data, force=force)

@@ -9,17 +9,28 @@ import tempfile
 import time
 from pathlib import Path
 
+from cryptotax_cli.errors import OptionError
+from cryptotax_core import UserError
 
-class OutputExists(FileExistsError):
+
+class OutputExists(UserError):
     """The output file exists and --force was not given."""
 
 
 def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write `data` to `path` through a temporary file in the same folder, then a rename (with `force`)
     or a hard link (without, which fails rather than replace a file), so a crash leaves either the old
-    file or the complete new one."""
+    file or the complete new one. A file that cannot be written (no such folder, no permission, a full
+    disk) is an `OptionError` naming it."""
     if path.exists() and not force:
         raise OutputExists(f"{path} exists: choose another name or add --force to replace it")
+    try:
+        _write(path, data, force=force)
+    except OSError as exc:
+        raise OptionError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _write(path: Path, data: bytes, *, force: bool) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     _remove_leftovers(folder, path.name)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from cryptotax_cli.files import OutputExists, write_atomically
-from cryptotax_core import COLUMNS, REQUIRED_COLUMNS, match_header, to_text
+from cryptotax_core import COLUMNS, REQUIRED_COLUMNS, UserError, match_header, to_text
 
 Row = dict[str, str]
 
 
-class TargetError(ValueError):
+class TargetError(UserError):
     """The output file cannot take the rows (not a cryptotax table, a missing column, exists...)."""
 
 

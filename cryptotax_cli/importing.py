@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from cryptotax_cli.files import OutputExists
-from cryptotax_cli.import_targets import TargetError, beside_workbook, import_file_of, into_table, print_rows
+from cryptotax_cli.errors import EXIT_INPUT
+from cryptotax_cli.import_targets import beside_workbook, import_file_of, into_table, print_rows
 from cryptotax_cli.progress import Progress
-from cryptotax_core import IMPORT_FORMATS, Imported, InputError, Issue, import_bytes, import_rows
+from cryptotax_core import IMPORT_FORMATS, Imported, InputError, Issue, UserError, import_bytes, import_rows
 
-EXIT_INPUT = 2
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 SOURCE_SUFFIXES = (".csv", ".xlsx")  # what a folder's files are read as; others are listed as left out
 
@@ -109,12 +108,12 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
             summary = beside_workbook(output, rows, unmapped, force=args.force)
         else:
             summary = into_table(output, rows, unmapped)
-    except (TargetError, OutputExists) as exc:
-        print(f"cryptotax: {exc}; nothing was written", file=stderr)
-        return EXIT_INPUT
     except InputError as exc:  # the workbook cannot be read
         for issue in exc.issues:
             print(f"cryptotax: {issue.message}", file=stderr)
+        return EXIT_INPUT
+    except UserError as exc:  # TargetError, OutputExists, or the file cannot be written
+        print(f"cryptotax: {exc}; nothing was written", file=stderr)
         return EXIT_INPUT
     except OSError as exc:  # a folder that does not exist, no permission...
         print(f"cryptotax: cannot write {output}: {exc.strerror or exc}; nothing was written", file=stderr)

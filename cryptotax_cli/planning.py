@@ -15,27 +15,35 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from cryptotax_cli.errors import OptionError
 from cryptotax_cli.estimate import estimate_json
 from cryptotax_cli.planning_text import TOP, render_compare, render_harvest, render_whatif
-from cryptotax_core import Settings, Table, cents, compute, latest_year_with_disposals
-from cryptotax_core.options import Options
-from cryptotax_core.planning import (
+from cryptotax_core import (
     IDENTIFICATION_RULE,
+    CellError,
     Comparison,
     Harvest,
     LotValue,
     MethodResult,
+    Options,
     Outcome,
     PriceError,
     Sale,
+    Settings,
+    Table,
+    TaxSettings,
     WhatIf,
+    cents,
     compare_methods,
+    compute,
     harvest,
+    latest_year_with_disposals,
+    plain,
     prices_from_texts,
+    to_decimal,
+    to_local_datetime,
     what_if,
 )
-from cryptotax_core.tax import TaxSettings
-from cryptotax_core.values import CellError, plain, to_decimal, to_local_datetime
 
 PLANNING_COMMANDS = ("harvest", "compare", "whatif")
 FILE_HELP = "the transaction table: a CSV file or a cryptotax workbook (.xlsx/.xlsm)"
@@ -124,7 +132,7 @@ def planning_date(args: argparse.Namespace, today: date) -> date:
     """--as-of, else today; --year alone names a year to plan as of its last day (or today in this year)."""
     if args.as_of is not None:
         if args.year and args.year != args.as_of.year:
-            raise ValueError(f"--as-of {args.as_of} is not in --year {args.year}: give one of them")
+            raise OptionError(f"--as-of {args.as_of} is not in --year {args.year}: give one of them")
         return args.as_of  # type: ignore[no-any-return]
     if args.year and args.year != today.year:
         return date(args.year, 12, 31)
@@ -135,14 +143,14 @@ def planning_date(args: argparse.Namespace, today: date) -> date:
 def run_planning(args: argparse.Namespace, table: Table, base: Options, settings: Settings, tax_for: TaxFor,
                  *, today: date | None = None) -> str:
     """Run one planning command on a loaded table; the text to print. Raises `InputError` (the history) or
-    `ValueError` (an option: a price, the sale, an unsupported tax year)."""
+    another `UserError` (an option: a price, the sale, an unsupported tax year)."""
     today = today or date.today()
     transactions = table.transactions
     name = args.file.name
     if args.command == "harvest":
         prices = prices_from_texts(args.price)
         if not prices:
-            raise ValueError("give the prices to value the lots at: --price BTC=91000 (repeat for each asset)")
+            raise OptionError("give the prices to value the lots at: --price BTC=91000 (repeat for each asset)")
         day = planning_date(args, today)
         found = harvest(transactions, settings, tax_for(day.year), day, prices)
         if args.format == "json":

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from cryptotax_cli.errors import OptionError
 from cryptotax_core import Difference, Form8949Entry, ReconciledSale, Reconciliation, Result, read_form, reconcile
 
 COMMAND = "reconcile"
@@ -42,7 +43,11 @@ def add_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
 def run(args: argparse.Namespace, result: Result, table_name: str) -> str:
     """The reconciliation as text (or JSON). Raises `FormError` (the form) or `ReconcileError`."""
     path: Path = args.broker
-    form = read_form(path.read_bytes(), path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OptionError(f"cannot read {path}: {exc.strerror or exc}") from None
+    form = read_form(data, path.name)
     found = reconcile(result.disposals, form, args.year, args.wallet)
     if args.format == "json":
         return json.dumps(_document(found, table_name, path.name), indent=2, ensure_ascii=False)

@@ -16,11 +16,24 @@ from typing import TextIO
 
 from cryptotax_cli.estimate import estimate_json, estimate_lines
 from cryptotax_cli.progress import tracked
-from cryptotax_core import Disposal, Lot, Pooling, Result, Settings, Totals, cents
-from cryptotax_core.summary import YearSummary, reported
-from cryptotax_core.tax import TaxSettings, TaxYear, box_for
-from cryptotax_core.tax.netting import NO_CARRYOVER, Netting
-from cryptotax_core.values import neutralized, plain
+from cryptotax_core import (
+    NO_CARRYOVER,
+    Disposal,
+    Lot,
+    Netting,
+    Pooling,
+    Result,
+    Settings,
+    TaxSettings,
+    TaxYear,
+    Totals,
+    YearSummary,
+    box_for,
+    cents,
+    neutralized,
+    plain,
+    reported,
+)
 
 
 @dataclass(frozen=True, slots=True)

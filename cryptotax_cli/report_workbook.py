@@ -16,30 +16,28 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from cryptotax_cli.estimate import estimate_rows
 from cryptotax_cli.progress import Progress
 from cryptotax_cli.report import Report
-from cryptotax_core import IncomeEvent, Pooling, cents
-from cryptotax_core.model import Term
-from cryptotax_core.tax import INCOME_KINDS
-from cryptotax_core.tax.form8949 import BOXES, SCHEDULE_D_BOX_LINES, FormFamily
-from cryptotax_core.values import neutralized, plain
+from cryptotax_cli.sheets import LINE_POINTS, MOST, Formats, Sheet
+from cryptotax_core import (
+    BOXES,
+    INCOME_KINDS,
+    SCHEDULE_D_BOX_LINES,
+    FormFamily,
+    IncomeEvent,
+    Pooling,
+    Term,
+    cents,
+)
 
 CREATED = datetime(2025, 1, 1)  # fixed, so the same report gives the same bytes
-MAX_ROWS = 1_048_576  # rows of a worksheet (Excel, XlsxWriter)
-EXACT_DIGITS = 15  # significant digits a spreadsheet number keeps
-MOST = 60  # the widest a column gets, in characters; longer text wraps
-LINE_POINTS = 15  # the height of a line of 11-point text
-MONEY = "#,##0.00"
-DATE = "yyyy-mm-dd"
 SUMMARY, FORM8949, SCHEDULE_D, LOTS, INCOME, WARNINGS = "Summary", "Form 8949", "Schedule D", "Lots", "Income", \
     "Warnings"
 SHEETS = (SUMMARY, FORM8949, SCHEDULE_D, LOTS, INCOME, WARNINGS)
@@ -48,18 +46,18 @@ FORM8949_HEADER = ("Description (a)", "Date acquired (b)", "Date sold (c)", "Pro
 
 
 def report_workbook(report: Report) -> bytes:
-    """The report workbook as .xlsx bytes. A sheet that would exceed a worksheet's rows is a `ValueError`."""
+    """The report workbook as .xlsx bytes. A sheet that would exceed a worksheet's rows is an `OptionError`."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties({"title": f"cryptotax report {report.year}", "author": "cryptotax",
                              "comments": f"Computed from {report.source}", "created": CREATED})
-    formats = _Formats(workbook)
+    formats = Formats(workbook)
     chosen = report.tax_year
     lines = chosen.lines if chosen else ()
     income = [event for event in report.result.income if event.received.year == report.year]
     warnings = report.result.warnings
     with Progress("writing the workbook", len(lines) + len(report.lots) + len(income) + len(warnings)) as bar:
-        sheets = {name: _Sheet(workbook.add_worksheet(name), formats, bar) for name in SHEETS}
+        sheets = {name: Sheet(workbook.add_worksheet(name), formats, bar) for name in SHEETS}
         _summary(workbook, sheets[SUMMARY], report)
         _form8949(sheets[FORM8949], report)
         _schedule_d(sheets[SCHEDULE_D], report)
@@ -72,101 +70,9 @@ def report_workbook(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-class _Formats:
-    def __init__(self, workbook: Workbook) -> None:
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.note = workbook.add_format({"italic": True, "font_color": "#595959"})
-        self.heading = workbook.add_format({"bold": True, "font_size": 12, "font_color": "#1F4E78"})
-        # text and dates are indented by one character, so they never touch a right-aligned number before them
-        self.cell = workbook.add_format({"indent": 1})
-        self.wrapped = workbook.add_format({"indent": 1, "text_wrap": True, "valign": "top"})
-        self.top = workbook.add_format({"align": "left", "indent": 1, "valign": "top"})  # beside a wrapped cell
-        self.integer_top = workbook.add_format({"num_format": "0", "valign": "top"})
-        self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "indent": 1})
-        self.header_right = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "align": "right"})
-        self.money = workbook.add_format({"num_format": MONEY})
-        self.money_total = workbook.add_format({"num_format": MONEY, "bold": True, "top": 1})
-        self.total = workbook.add_format({"bold": True, "top": 1, "indent": 1})
-        self.date = workbook.add_format({"num_format": DATE, "indent": 1})
-        self.year = workbook.add_format({"num_format": "0", "indent": 1})
-        self.integer = workbook.add_format({"num_format": "0"})
-
-
-class _Sheet:
-    """A worksheet that remembers the widest value of each column, to size the columns at the end."""
-
-    def __init__(self, sheet: Worksheet, formats: _Formats, bar: Progress) -> None:
-        self.sheet = sheet
-        self.formats = formats
-        self.bar = bar
-        self.widths: dict[int, int] = {}
-        self.row = 0  # the next row to write
-
-    def _fit(self, row: int, column: int, width: int) -> None:
-        if row >= MAX_ROWS:
-            raise ValueError(f"the sheet {self.sheet.name} needs more than {MAX_ROWS:,} rows: write this year "
-                             "with --form8949 OUT.csv instead")
-        self.widths[column] = max(self.widths.get(column, 0), width)
-
-    def text(self, row: int, column: int, value: str, cell_format: Format | None = None, *, fit: bool = True) -> None:
-        """Text as text (never a formula), neutralized: it may come from the user's table."""
-        value = neutralized(value)
-        self._fit(row, column, len(value) + 1 if fit else 0)
-        self.sheet.write_string(row, column, value, cell_format or self.formats.cell)
-
-    def money(self, row: int, column: int, amount: Decimal, cell_format: Format | None = None) -> None:
-        rounded = cents(amount)
-        self._fit(row, column, len(f"{rounded:,.2f}") + 2)
-        self.sheet.write_number(row, column, float(rounded), cell_format or self.formats.money)
-
-    def day(self, row: int, column: int, value: date) -> None:
-        self._fit(row, column, 11)
-        self.sheet.write_datetime(row, column, datetime.combine(value, time()), self.formats.date)
-
-    def integer(self, row: int, column: int, value: int, cell_format: Format | None = None) -> None:
-        self._fit(row, column, len(str(value)) + 1)
-        self.sheet.write_number(row, column, value, cell_format or self.formats.integer)
-
-    def quantity(self, row: int, column: int, value: Decimal) -> None:
-        """A number when a spreadsheet keeps it exactly (15 significant digits), else its exact text."""
-        text = plain(value)
-        self._fit(row, column, len(text) + 1)
-        if len(value.normalize().as_tuple().digits) <= EXACT_DIGITS:
-            self.sheet.write_number(row, column, float(value))
-        else:
-            self.sheet.write_string(row, column, text)
-
-    def title(self, title: str, note: str = "") -> None:
-        """The sheet's first row (and a note under it), not counted in the column widths."""
-        self.text(0, 0, title, self.formats.title, fit=False)
-        self.row = 1
-        if note:
-            self.text(1, 0, note, self.formats.note, fit=False)
-            self.row = 2
-
-    def header(self, titles: Sequence[str], numbers: Sequence[int] = ()) -> None:
-        """Column titles on the next row (right-aligned over the columns of `numbers`), frozen and repeated on
-        every printed page."""
-        for column, title in enumerate(titles):
-            self._fit(self.row, column, len(title) + 2)  # bold
-            self.text(self.row, column, title,
-                      self.formats.header_right if column in numbers else self.formats.header, fit=False)
-        self.sheet.freeze_panes(self.row + 1, 0)
-        self.sheet.repeat_rows(self.row)
-        self.row += 1
-
-    def finish(self, least: int = 8, most: int = MOST) -> None:
-        for column, width in self.widths.items():
-            self.sheet.set_column(column, column, min(max(width + 1, least), most))
-        self.sheet.set_landscape()
-        self.sheet.fit_to_pages(1, 0)
-        self.sheet.set_paper(1)  # letter
-        self.sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        self.sheet.set_footer("&L&8cryptotax · &A&R&8Page &P of &N")
-
-
 # -- Summary -----------------------------------------------------------------------------------------
-def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
+def _year_totals(sheet: Sheet, report: Report) -> int:
+    """The Summary's title and the year's totals by term; returns the last row written."""
     settings, year, summary, chosen = report.settings, report.year, report.summary, report.tax_year
     formats = sheet.formats
     pooling = "per-wallet pools" if settings.pooling is Pooling.WALLET else "universal pools before 2025"
@@ -190,6 +96,13 @@ def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
     row += 1
     sheet.integer(row, 1, len(chosen.lines) if chosen else 0)
     sheet.text(row, 0, "Form 8949 rows")
+    return row
+
+
+def _summary(workbook: Workbook, sheet: Sheet, report: Report) -> None:
+    year, summary, chosen = report.year, report.summary, report.tax_year
+    formats = sheet.formats
+    row = _year_totals(sheet, report)
 
     row += 2
     sheet.text(row, 0, "Schedule D netting", formats.heading)
@@ -235,7 +148,7 @@ def _summary(workbook: Workbook, sheet: _Sheet, report: Report) -> None:
     _years_table(workbook, sheet, report, row)
 
 
-def _label_amounts(sheet: _Sheet, row: int, amounts: Sequence[tuple[str, Decimal]]) -> int:
+def _label_amounts(sheet: Sheet, row: int, amounts: Sequence[tuple[str, Decimal]]) -> int:
     """Label/amount rows from `row`; returns the last row written."""
     for offset, (label, amount) in enumerate(amounts):
         sheet.text(row + offset, 0, label)
@@ -243,7 +156,7 @@ def _label_amounts(sheet: _Sheet, row: int, amounts: Sequence[tuple[str, Decimal
     return row + len(amounts) - 1
 
 
-def _years_table(workbook: Workbook, sheet: _Sheet, report: Report, row: int) -> None:
+def _years_table(workbook: Workbook, sheet: Sheet, report: Report, row: int) -> None:
     """Every year's short-term and long-term gain, income and disposals, and a column chart of the gains."""
     formats = sheet.formats
     sheet.text(row, 0, "Every year", formats.heading)
@@ -290,7 +203,7 @@ def box_heading(box: str) -> str:
     return f"{part}, box {box}: {what} {how}"
 
 
-def _form8949(sheet: _Sheet, report: Report) -> None:
+def _form8949(sheet: Sheet, report: Report) -> None:
     chosen = report.tax_year
     sheet.title(f"Form 8949, tax year {report.year}: {report.source}",
                 "One row per lot of each sale, grouped by box; columns (a) to (h) as on the form, then where "
@@ -346,7 +259,7 @@ def schedule_d_label(line: str) -> str:
     }[line]
 
 
-def _schedule_d(sheet: _Sheet, report: Report) -> None:
+def _schedule_d(sheet: Sheet, report: Report) -> None:
     chosen = report.tax_year
     sheet.title(f"Schedule D, tax year {report.year}: {report.source}",
                 "Column (h) of the lines fed by Form 8949; losses are negative")
@@ -362,7 +275,7 @@ def _schedule_d(sheet: _Sheet, report: Report) -> None:
 
 
 # -- Lots, Income, Warnings --------------------------------------------------------------------------
-def _lots(sheet: _Sheet, report: Report) -> None:
+def _lots(sheet: Sheet, report: Report) -> None:
     sheet.title(f"Lots open on {report.year}-12-31: {report.source}",
                 "What is left of each acquisition, per wallet, with its share of the cost basis")
     sheet.header(("Asset", "Wallet", "Lot", "Row", "Acquired", "Quantity", "Cost basis", "Class"), numbers=(3, 5, 6))
@@ -382,7 +295,7 @@ def _lots(sheet: _Sheet, report: Report) -> None:
         sheet.text(sheet.row, 0, "No open lots", sheet.formats.note, fit=False)
 
 
-def _income(sheet: _Sheet, report: Report, events: Sequence[IncomeEvent]) -> None:
+def _income(sheet: Sheet, report: Report, events: Sequence[IncomeEvent]) -> None:
     sheet.title(f"Ordinary income received in {report.year}: {report.source}",
                 "Fair market value when received; also the cost basis of the units received")
     sheet.header(("Date", "Type", "Asset", "Quantity", "USD value", "Wallet", "Row", "ID"), numbers=(3, 4, 6))
@@ -409,7 +322,7 @@ def _income(sheet: _Sheet, report: Report, events: Sequence[IncomeEvent]) -> Non
     sheet.money(sheet.row, 4, total, sheet.formats.money_total)
 
 
-def _warnings(sheet: _Sheet, report: Report) -> None:
+def _warnings(sheet: Sheet, report: Report) -> None:
     sheet.title(f"Warnings: {report.source}", "Things to look at; none of them stopped the computation")
     sheet.header(("Row", "Column", "Message"), numbers=(0,))
     formats = sheet.formats

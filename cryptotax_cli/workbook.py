@@ -21,6 +21,8 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.utils.cell import range_boundaries
 
+import cryptotax_cli
+import cryptotax_core
 from cryptotax_core import InputError, Issue
 
 TRANSACTIONS_SHEET = "Transactions"
@@ -54,15 +56,18 @@ def read_workbook(path: Path) -> WorkbookTable:
     path = Path(path)
     check_archive(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = list(book.sheetnames)
-            lines = ([list(row) for row in book[TRANSACTIONS_SHEET].iter_rows(values_only=True)]
-                     if TRANSACTIONS_SHEET in sheets else [])
-            settings = _settings(book)
-        finally:
-            book.close()
+        with path.open("rb") as stream:  # closed here also when openpyxl fails halfway (it would leave it open)
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            try:
+                sheets = list(book.sheetnames)
+                lines = ([list(row) for row in book[TRANSACTIONS_SHEET].iter_rows(values_only=True)]
+                         if TRANSACTIONS_SHEET in sheets else [])
+                settings = _settings(book)
+            finally:
+                book.close()
     except Exception as exc:  # openpyxl reading a damaged file can fail in any of its modules
+        if _raised_by_cryptotax(exc):
+            raise  # a bug of ours between the openpyxl calls: an internal error, not a damaged file
         raise _unreadable(path, exc) from exc
     if TRANSACTIONS_SHEET not in sheets:
         raise _problem(f"{path.name} has no sheet named {TRANSACTIONS_SHEET}; its sheets: {', '.join(sheets)}")
@@ -86,14 +91,17 @@ def read_sheet(path: Path) -> SheetRows:
     path = Path(path)
     check_archive(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = list(book.sheetnames)
-            name = TRANSACTIONS_SHEET if TRANSACTIONS_SHEET in sheets else sheets[0]
-            rows = [list(row) for row in book[name].iter_rows(min_row=1, min_col=1, values_only=True)]
-        finally:
-            book.close()
+        with path.open("rb") as stream:  # closed here also when openpyxl fails halfway
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            try:
+                sheets = list(book.sheetnames)
+                name = TRANSACTIONS_SHEET if TRANSACTIONS_SHEET in sheets else sheets[0]
+                rows = [list(row) for row in book[name].iter_rows(min_row=1, min_col=1, values_only=True)]
+            finally:
+                book.close()
     except Exception as exc:  # openpyxl reading a damaged file can fail in any of its modules
+        if _raised_by_cryptotax(exc):
+            raise  # a bug of ours between the openpyxl calls: an internal error, not a damaged file
         raise _unreadable(path, exc) from exc
     return SheetRows(name, rows)
 
@@ -193,6 +201,21 @@ def _decoded(stream: IO[bytes]) -> Iterator[str]:
         yield decoder.decode(chunk)
         chunk = stream.read(_CHUNK)
     yield decoder.decode(b"", final=True)
+
+
+def _raised_by_cryptotax(error: Exception) -> bool:
+    """Whether `error` was raised in cryptotax's own code (its innermost frame), not in openpyxl, lxml,
+    defusedxml or zipfile, which fail on a damaged file."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is None:
+        return False
+    where = Path(frame.tb_frame.f_code.co_filename).resolve()
+    return any(where.is_relative_to(folder) for folder in _OURS)
+
+
+_OURS = tuple(Path(module.__file__ or "").resolve().parent for module in (cryptotax_cli, cryptotax_core))
 
 
 def _unreadable(path: Path, error: Exception) -> InputError:

@@ -16,6 +16,7 @@ from decimal import Decimal, localcontext
 from operator import attrgetter
 from typing import Final
 
+from cryptotax_core.allocation import allocate
 from cryptotax_core.holding import long_term_from
 from cryptotax_core.model import (
     BUY,
@@ -44,16 +45,15 @@ from cryptotax_core.model import (
     Transaction,
     TransferFee,
     TxType,
-    make_allocation,
     make_disposal,
     make_income,
     merge_adjacent,
 )
 from cryptotax_core.ordering import in_processing_order
-from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, copied, share
+from cryptotax_core.pools import CONTEXT, Piece, Pool, Slice, share
 from cryptotax_core.settings import Settings
 from cryptotax_core.values import plain, without_cycle_collection
-from cryptotax_core.wash import WASH_SALE_DAYS, Purchases, purchased
+from cryptotax_core.wash import WASH_SALE_DAYS, Purchases, WashSales, purchased
 
 # Treas. Reg. 1.1012-1(j): basis per wallet from 2025-01-01 (docs/rules.md#which-units-are-sold)
 PER_WALLET_FROM: Final = 2025
@@ -61,7 +61,6 @@ _ALL_WALLETS: Final = "\x00all wallets"  # the pool key of universal pooling
 _ZERO: Final = Decimal(0)
 _VERB: Final = {TxType.SELL: "sells", TxType.TRADE: "trades", TxType.SPEND: "spends", TxType.TRANSFER: "sends"}
 _HALF_CENT: Final = Decimal("0.005")
-CRYPTO_WASH_ROWS: Final = 5  # a crypto warning lists this many rows; the search for more stops there
 _ONE_DAY: Final = timedelta(days=1)
 _WHEN: Final = attrgetter("when")
 
@@ -74,15 +73,16 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
     Raises `InputError` listing every disposal of more units than held (unless the settings allow a
     shortfall) and every named lot that cannot give the units asked of it.
     """
-    with localcontext(CONTEXT), without_cycle_collection():
+    with localcontext(CONTEXT):
         engine = _Engine(settings or Settings(), list(warnings))
         ordered = in_processing_order(transactions)
         if until is not None:
             ordered = [tx for tx in ordered if tx.day <= until]
-        engine.purchases = Purchases(ordered)
-        for tx in ordered:
-            engine.process(tx)
-        return engine.finish()
+        engine.wash = WashSales(Purchases(ordered))
+        with without_cycle_collection():  # the loop and the records it makes
+            for tx in ordered:
+                engine.process(tx)
+            return engine.finish()
 
 
 class Checkpoint:
@@ -107,7 +107,7 @@ class Checkpoint:
             self.reach = start + timedelta(days=WASH_SALE_DAYS - 1)  # the wash-sale window of the last day before
             self.purchases = _purchases_until(ordered, len(self.before), self.reach)
             engine = self.state = _Engine(settings, list(self.warnings))
-            engine.purchases = Purchases(ordered)
+            engine.wash = WashSales(Purchases(ordered))
             self.prefix = Purchases(self.before)
             for tx in self.before:
                 engine.process(tx)
@@ -126,10 +126,10 @@ class Checkpoint:
             if self._resumes(ordered, settings, assets):
                 engine = self.state.copy(settings, assets)
                 rest = ordered[count:]
-                engine.purchases = Purchases(ordered, self.prefix)  # the rows before the year: the same
+                engine.wash.purchases = Purchases(ordered, self.prefix)  # the rows before the year: the same
             else:
                 engine, rest = _Engine(settings, list(self.warnings)), ordered
-                engine.purchases = Purchases(ordered)
+                engine.wash = WashSales(Purchases(ordered))
             for tx in rest:
                 engine.process(tx)
             return engine.finish()
@@ -187,11 +187,7 @@ class _Engine:
         self.errors: list[Issue] = []
         self.warnings = warnings
         self.seq = 0
-        self.purchases = Purchases([])
-        self.replaced: dict[str, Decimal] = {}  # units of a purchase already used as wash-sale replacement
-        self.pending: dict[str, list[tuple[Decimal, Decimal, int]]] = {}  # purchase -> (units, loss, days held)
-        self.stock_pieces: dict[str, list[Piece]] = {}  # stock lot -> its pieces, for replacements held
-        self.crypto_washes: dict[tuple[str, int], list[int]] = {}  # (asset, year) -> rows of loss sales
+        self.wash = WashSales(Purchases([]))
 
     def copy(self, settings: Settings, assets: Collection[str] | None = None) -> _Engine:
         """This engine's state, pieces copied, going on under `settings` (which compute the rows processed so
@@ -210,11 +206,7 @@ class _Engine:
         twin.allocation = list(self.allocation)
         twin.errors = list(self.errors)
         twin.seq = self.seq
-        twin.replaced = dict(self.replaced)
-        twin.pending = {lot_id: list(entries) for lot_id, entries in self.pending.items()}
-        twin.stock_pieces = {lot_id: [copied(piece, copies) for piece in pieces]
-                             for lot_id, pieces in self.stock_pieces.items()}
-        twin.crypto_washes = {key: list(rows) for key, rows in self.crypto_washes.items()}
+        twin.wash = self.wash.copy(copies)
         return twin
 
     # -- the rows -------------------------------------------------------------------------------
@@ -265,12 +257,11 @@ class _Engine:
                       self.long_from)
         pool = self.pool(tx.wallet, asset)
         if tx.asset_class is STOCK:
-            for replacement in self.replacements(piece, self.pending.pop(tx.tx_id, ())):
+            for replacement in self.wash.replacements(piece):
                 pool.add(replacement)
-                self.track(replacement)
             if not piece.quantity:
                 return
-            self.track(piece)
+            self.wash.track(piece)
         pool.add(piece)
         if self.universal:
             _credit(pool, tx.wallet, quantity)
@@ -305,7 +296,7 @@ class _Engine:
                 arrived = piece.moved(to_wallet, quantity, basis + extras[index], pro_rata=False)
             destination.add(arrived)
             if arrived.asset_class is STOCK:
-                self.track(arrived)
+                self.wash.track(arrived)
         if self.universal:
             _credit(destination, to_wallet, received)
 
@@ -376,7 +367,7 @@ class _Engine:
                 term=LONG if disposed >= lot.long_from else SHORT, asset_class=tx.asset_class, method=how,
                 reporting=tx.reporting))
             if proceeds < basis:
-                self.wash_sale(tx, len(self.disposals) - 1)
+                self.loss_sale(tx, len(self.disposals) - 1)
             return
         first = len(self.disposals)
         quantity = sum((units for _, units, _, _ in slices), _ZERO)
@@ -391,84 +382,16 @@ class _Engine:
                 reporting=tx.reporting))
             loss = loss or proceeds_share < basis
         if loss:
-            self.wash_sale(tx, first)
+            self.loss_sale(tx, first)
 
-    # -- wash sales -----------------------------------------------------------------------------
-    def wash_sale(self, tx: Transaction, first: int) -> None:
-        """Sec. 1091 (docs/rules.md#wash-sales; Pub. 550): a loss on stock is disallowed when the same stock
-        is bought within 30 days before or after the sale. Each loss slice is matched with replacement
-        units, earliest purchase first, each unit replacing one sold unit once (fewer replacement units
-        than sold: that share of the loss only). The disallowed loss is the slice's Form 8949 adjustment
-        (code W) and is added to the replacement units' basis, whose holding period takes in the days
-        the sold units were held. A purchase counts when it is a Buy or a Trade that receives the stock,
-        is not among the units sold, and, if bought before the sale, is still held. Crypto is property,
-        not stock: a loss with a purchase in the window is only counted for a warning."""
-        sold = self.disposals[first:]
-        if tx.asset_class is not STOCK:
-            rows = self.crypto_washes.setdefault((tx.asset, self.year), [])
-            if len(rows) <= CRYPTO_WASH_ROWS and self.purchases.around(
-                    tx.asset, self.today, {disposal.lot_id for disposal in sold}, first_only=True):
-                rows.append(tx.row)
-            return
-        lots_sold = {disposal.lot_id for disposal in sold}
-        candidates = self.purchases.around(tx.asset, self.today, lots_sold)
-        for index, disposal in enumerate(sold, first):
-            loss = disposal.cost_basis - disposal.proceeds
-            if loss <= 0:
-                continue
-            need, disallowed = disposal.quantity, _ZERO
-            days_held = (disposal.disposed - disposal.acquired).days
-            for seq, lot_id, quantity in candidates:
-                free = quantity - self.replaced.get(lot_id, _ZERO)
-                if seq < self.seq:  # bought before the sale: only units still held can take the loss
-                    free = min(free, sum((piece.quantity for piece in self.stock_pieces.get(lot_id, ())
-                                          if not piece.washed), _ZERO))
-                if free <= 0:
-                    continue
-                units = min(free, need)
-                need -= units
-                # the last units of the slice take what is left of its loss, so the parts add up exactly
-                part = loss - disallowed if not need else share(loss, units, disposal.quantity)
-                self.replaced[lot_id] = self.replaced.get(lot_id, _ZERO) + units
-                if seq < self.seq:
-                    self.wash_held(tx.asset, lot_id, units, part, days_held)
-                else:
-                    self.pending.setdefault(lot_id, []).append((units, part, days_held))
-                disallowed += part
-                if not need:
-                    break
-            if disallowed:
-                self.disposals[index] = disposal._replace(adjustment=disallowed, adjustment_code="W")
+    def loss_sale(self, tx: Transaction, first: int) -> None:
+        """The disposals from `first` on realized a loss: the wash-sale rule (wash.WashSales.loss_sale)."""
+        asset, universal, pools = tx.asset, self.universal, self.pools
 
-    def wash_held(self, asset: str, lot_id: str, units: Decimal, loss: Decimal, days_held: int) -> None:
-        """Replacement units already held: split them off their pieces with the loss and the tacked date."""
-        for piece in self.stock_pieces.get(lot_id, ()):
-            if not units:
-                break
-            if piece.washed or not piece.quantity:
-                continue
-            taken = min(units, piece.quantity)
-            extra = loss if taken == units else share(loss, taken, units)
-            pool = self.pools[asset][_ALL_WALLETS if self.universal else piece.wallet]
-            pool.total -= taken
-            replacement = _tacked(piece, taken, piece.take(taken) + extra, days_held)
-            pool.add(replacement)
-            self.track(replacement)
-            units -= taken
-            loss -= extra
+        def pool_of(wallet: str) -> Pool:
+            return pools[asset][_ALL_WALLETS if universal else wallet]
 
-    @staticmethod
-    def replacements(piece: Piece, pending: Iterable[tuple[Decimal, Decimal, int]]) -> list[Piece]:
-        """A purchase bought after a wash sale: its replacement units split off with the disallowed
-        loss added and the tacked date; `piece` keeps the rest."""
-        split = []
-        for units, loss, days_held in pending:
-            taken = min(units, piece.quantity)
-            split.append(_tacked(piece, taken, piece.take(taken) + loss, days_held))
-        return split
-
-    def track(self, piece: Piece) -> None:
-        self.stock_pieces.setdefault(piece.lot_id, []).append(piece)
+        self.wash.loss_sale(tx, self.disposals, first, self.seq, self.year, self.today, pool_of)
 
     # -- pools ----------------------------------------------------------------------------------
     def pool(self, wallet: str, asset: str) -> Pool:
@@ -486,39 +409,13 @@ class _Engine:
         return pool
 
     def allocate(self) -> None:
-        """Rev. Proc. 2024-28 safe harbor (docs/rules.md#which-units-are-sold), by this global rule: per
-        asset, the lots still open at the start of 2025-01-01, oldest first (acquisition time, then
-        row), fill the wallets that hold the asset in the order the wallets were first used, each up
-        to the units it holds; a lot that straddles two wallets is split with its basis pro rata."""
+        """From 2025-01-01 each wallet has its own pools: the units of the pool of all wallets go to the
+        wallets that hold them (allocation.allocate), in the pools of the method of 2025."""
         self.universal = False
         method, self.method = self.method, self.settings.method_for(PER_WALLET_FROM)  # the pools' method on 2025-01-01
         universal = sorted((asset, by_wallet.pop(_ALL_WALLETS)) for asset, by_wallet in self.pools.items()
                            if _ALL_WALLETS in by_wallet)
-        for asset, pool in universal:
-            pieces = pool.pieces()
-            holders = sorted((wallet for wallet, units in pool.held.items() if units > 0),
-                             key=self.wallet_order.__getitem__)
-            index = 0
-            for wallet in holders:
-                need = pool.held[wallet]
-                target = self.pool(wallet, asset)
-                while need and index < len(pieces):
-                    piece = pieces[index]
-                    if need >= piece.quantity:  # the whole piece: it leaves the dropped pool as it is
-                        moved, units = piece, piece.quantity
-                        piece.wallet = wallet
-                        index += 1
-                    else:
-                        units = need
-                        moved = piece.moved(wallet, units, piece.take(units))
-                        if moved.asset_class is STOCK:
-                            self.track(moved)
-                    target.add(moved)
-                    self.allocation.append(make_allocation(asset=asset, wallet=wallet, lot_id=moved.lot_id,
-                                                           acquired=moved.acquired, quantity=units,
-                                                           cost_basis=moved.basis))
-                    need -= units
-        self.allocation = merge_adjacent(self.allocation)
+        self.allocation = allocate(universal, self.wallet_order, self.pool, self.wash.track)
         self.method = method
 
     # -- the end --------------------------------------------------------------------------------
@@ -528,14 +425,7 @@ class _Engine:
     def finish(self) -> Result:
         if self.universal:
             self.allocate()
-        flagged = [(asset, year, rows) for (asset, year), rows in self.crypto_washes.items() if rows]
-        for asset, year, rows in sorted(flagged, key=lambda item: item[2][0]):
-            count = f"{len(rows)} sale(s)" if len(rows) <= CRYPTO_WASH_ROWS else f"more than {CRYPTO_WASH_ROWS} sales"
-            shown = ", ".join(map(str, rows[:CRYPTO_WASH_ROWS])) + (", ..." if len(rows) > CRYPTO_WASH_ROWS else "")
-            self.warnings.append(Issue(rows[0], "", (
-                f"{count} of {asset} at a loss in {year} had a purchase of {asset} within 30 days "
-                f"before or after (rows {shown}): the wash-sale rule applies to stock, not to crypto today "
-                f"(docs/rules.md#wash-sales), so the losses count; a future rule could disallow them")))
+        self.warnings.extend(self.wash.crypto_warnings())
         if self.errors:
             raise InputError(self.errors)
         # by asset, wallet (a pool's key is its pieces' wallet now) and acquisition order
@@ -548,15 +438,6 @@ class _Engine:
             allocation=tuple(self.allocation),
             warnings=tuple(sorted(self.warnings, key=lambda issue: issue.row)),
         )
-
-
-def _tacked(piece: Piece, units: Decimal, basis: Decimal, days_held: int) -> Piece:
-    """Replacement units of a wash sale: a piece of the same lot whose holding period takes in the days
-    the sold units were held (Pub. 550), with the basis given."""
-    acquired = piece.acquired - timedelta(days=days_held)
-    replacement = Piece(piece.lot_id, piece.row, piece.seq, piece.wallet, acquired, units, basis, piece.asset_class)
-    replacement.washed = True
-    return replacement
 
 
 def _credit(pool: Pool, wallet: str, quantity: Decimal) -> None:

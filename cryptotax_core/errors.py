@@ -10,3 +10,8 @@ from __future__ import annotations
 
 class UserError(Exception):
     """A problem with what the user gave (a table, a setting, an argument); the message says what to fix."""
+
+
+class SettingsError(UserError):
+    """A setting cannot be used (a time zone, a filing status, a carryover...); the message names the label
+    and what to write."""

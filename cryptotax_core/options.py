@@ -14,21 +14,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from cryptotax_core.errors import UserError
+from cryptotax_core.errors import SettingsError, UserError
 from cryptotax_core.model import Method, Pooling, Reporting, TransferFee
 from cryptotax_core.settings import Settings
 from cryptotax_core.table import REPORTING_WORDS
 from cryptotax_core.tax.annual import TaxSettings
 from cryptotax_core.tax.netting import Carryover, FilingStatus
-from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_tax_year, to_text
+from cryptotax_core.values import is_blank_or_zero, to_decimal, to_tax_year, to_text
 
 _YEAR_LABEL = re.compile(r"^(method|other income|taxable income|itemized deduction)\s+(\d{4})$")
 _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0", ""}
-
-
-class SettingsError(UserError, ValueError):
-    """A setting cannot be used; the message names the label and what to write."""
 
 
 def parse_method(text: str) -> Method:
@@ -80,7 +76,7 @@ def options_from_pairs(pairs: Iterable[Sequence[object]]) -> Options:
                 reported[to_text(pair[0])[len("reported "):].strip()] = REPORTING_WORDS[word]
             else:
                 values[label] = value
-        except (CellError, SettingsError) as exc:
+        except UserError as exc:
             raise SettingsError(f"Settings '{to_text(pair[0])}': {exc}") from None
     try:
         return _build(values, by_year, reported)
@@ -130,7 +126,7 @@ def _build(values: dict[str, object], by_year: dict[str, dict[int, object]],
             return default
         try:
             return parse(value)
-        except (CellError, ValueError) as exc:
+        except UserError as exc:
             raise _LabelError(label.capitalize(), str(exc)) from None
 
     def per_year(kind: str, parse: Callable[[object], T]) -> dict[int, T]:
@@ -140,7 +136,7 @@ def _build(values: dict[str, object], by_year: dict[str, dict[int, object]],
                 continue
             try:
                 parsed[tax_year] = parse(value)
-            except (CellError, ValueError) as exc:
+            except UserError as exc:
                 raise _LabelError(f"{kind.capitalize()} {tax_year}", str(exc)) from None
         return parsed
 
@@ -157,7 +153,7 @@ def _build(values: dict[str, object], by_year: dict[str, dict[int, object]],
     )
     try:
         settings.zone()
-    except ValueError as exc:
+    except SettingsError as exc:
         raise _LabelError("Time zone", str(exc)) from None
     tax = TaxSettings(
         filing_status=read("filing status", lambda value: FilingStatus.parse(to_text(value)), FilingStatus.SINGLE),

@@ -309,10 +309,13 @@ class Pool:
     def _key_of(self, entry: tuple[int, Piece]) -> int:
         return self.rank_of(entry[1], entry[0])
 
-    def relieve(self, quantity: Decimal, picks: tuple[LotPick, ...] = ()) -> tuple[list[Slice], list[Shortfall]]:
+    def relieve(  # noqa: C901
+            self, quantity: Decimal, picks: tuple[LotPick, ...] = ()) -> tuple[list[Slice], list[Shortfall]]:
         """Take `quantity` units: named lots first, then by the pool's method. Returns the slices and
         the named lots that could not give what was asked. The caller checks `total` first; if the
-        pool holds fewer units, the slices cover only what it holds."""
+        pool holds fewer units, the slices cover only what it holds. One function above the complexity
+        limit: named lots and the method's order consume the same running `left` in the engine's most
+        frequent call."""
         slices: list[Slice] = []
         problems: list[Shortfall] = []
         left = quantity

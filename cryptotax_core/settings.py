@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptotax_core.errors import SettingsError
 from cryptotax_core.model import Method, Pooling, TransferFee
 
 DEFAULT_TIME_ZONE = "UTC"
@@ -38,6 +39,6 @@ class Settings:
         try:
             return ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
+            raise SettingsError(
                 f"unknown time zone '{self.time_zone}': use an IANA name such as America/New_York"
             ) from exc

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 
+from cryptotax_core.errors import UserError
+
 EXCEL_EPOCH: Final = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's fictitious 1900-02-29 is skipped
 EXCEL_ERRORS: Final = frozenset(
     {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
@@ -28,7 +30,7 @@ _NUMBER_TEXT: Final = re.compile(r"^[+-]?\$?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][
 _SERIAL_MIN, _SERIAL_MAX = 61, 2958465  # 1900-03-01 .. 9999-12-31
 
 
-class CellError(ValueError):
+class CellError(UserError):
     """A single cell's value cannot be used; the message says why and what to write instead."""
 
 
@@ -235,7 +237,8 @@ def plain(number: Decimal) -> str:
 def without_cycle_collection() -> Iterator[None]:
     """Suspend Python's cyclic garbage collector while building many small records that form no cycles:
     its full passes over every live record cost a quarter of the time on large histories (bench/run.py).
-    Reference counting still frees everything; the collector resumes as it was."""
+    Reference counting still frees everything. On leaving, also by an exception, the collector is as it
+    was found: on again only if it was on (the caller's process, e.g. Excel's Python, owns it)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

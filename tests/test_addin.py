@@ -147,6 +147,22 @@ def test_taxsummary_shows_the_amt_and_its_note() -> None:
         "", "", "add 'Other income 2026' to Settings")
 
 
+@pytest.mark.parametrize(("year", "gain", "carried_in", "deducted", "carried_out"), [
+    (2024, -10000.0, 500.0, 3000.0, 7500.0),  # the Settings' 500 enters the first year: -10,500 deducts 3,000
+    (2025, 0.0, 7500.0, 3000.0, 4500.0),  # no data: the carryover alone, against the loss limit
+    (2026, 0.0, 4500.0, 3000.0, 1500.0),  # 2025 used 3,000 of it first
+    (2023, 0.0, 500.0, 500.0, 0.0),  # before the data: the carryover of the Settings, all that is known
+], ids=["with-data", "next-year", "two-years-on", "before-the-data"])
+def test_taxsummary_of_a_year_without_data_passes_the_carryover_through(
+        year: int, gain: float, carried_in: float, deducted: float, carried_out: float) -> None:
+    rows = [HEADER, ["B", "2024-01-10", "Buy", "BTC", 1.0, 20000.0, None, "Coinbase"],
+            ["S", "2024-03-01", "Sell", "BTC", 1.0, 10000.0, None, "Coinbase"]]
+    summary = dict((label, value) for label, value in TAXSUMMARY(rows, year, [["Carryover short term", 500.0]]))
+    assert (summary["Short-term gain"], summary["Carryover in, short-term"], summary["Net short-term"],
+            summary["Deductible loss"], summary["Carryover out, short-term"]) == (
+        gain, carried_in, gain - carried_in, deducted, carried_out)
+
+
 def test_netcapital_without_a_table() -> None:
     """Seed 002: a net -10,000 deducts 3,000 and carries 7,000."""
     assert NETCAPITAL(-10000.0, None) == [
@@ -262,8 +278,9 @@ def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPat
 def test_every_function_and_argument_has_help_text() -> None:
     """Excel shows the docstring and each argument's doc, @cell(name, doc) or @cells(name, doc), in the function
     wizard (tests/test_officejs.py checks the metadata xlwings makes of them)."""
-    tree = ast.parse(Path(__file__).parents[1].joinpath("addin", "functions.py").read_text())
-    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    folder = Path(__file__).parents[1] / "addin"
+    functions = {node.name: node for name in ("table_functions", "tax_functions", "planning_functions")
+                 for node in ast.parse((folder / f"{name}.py").read_text()).body if isinstance(node, ast.FunctionDef)}
     for function in FUNCTIONS:
         node = functions[function.__name__]
         assert ast.get_docstring(node), function.__name__

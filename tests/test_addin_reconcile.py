@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 import addin.convert as convert
-from addin.functions import RECONCILE, RECONCILE_HEADER
+from addin.functions import RECONCILE
+from addin.tax_functions import RECONCILE_HEADER
 
 TABLE = [
     ["ID", "Date", "Type", "Asset", "Quantity", "USD Value", "Fee USD", "Wallet"],

@@ -86,7 +86,7 @@ def test_fast_and_careful_paths_agree(table: tuple[list[str], list[list[object]]
     header, rows = table
     fast = read(header, rows, zone)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(table_module, "_fast_reader", lambda reader, columns: lambda row, cells: None)
+        patch.setattr(table_module, "fast_reader", lambda reader, columns: lambda row, cells: None)
         careful = read(header, rows, zone)
     assert fast == careful
 
@@ -98,13 +98,13 @@ def test_the_fast_path_takes_plain_rows(monkeypatch: pytest.MonkeyPatch) -> None
     row = {"ID": "B1", "Date": "2024-03-01T10:00:00Z", "Type": "Buy", "Asset": "BTC", "Quantity": "0.5",
            "USD Value": "20000", "Wallet": "Coinbase"}
     careful_rows: list[int] = []
-    original = table_module._RowReader.read
+    original = table_module.RowReader.read
 
     def spy(self: object, row_number: int, cells: list[object]) -> None:
         careful_rows.append(row_number)
         original(self, row_number, cells)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(table_module._RowReader, "read", spy)
+    monkeypatch.setattr(table_module.RowReader, "read", spy)
     padded = row | {"ID": "B2", "Type": " Buy"}
     result = parse_table(header, [[row.get(c, "") for c in header], [padded.get(c, "") for c in header][:-1]],
                          zone=ZoneInfo("UTC"), today=TODAY)
@@ -150,7 +150,7 @@ def test_one_row_reads_the_same_both_ways(row: list[object], zone: str) -> None:
     buy[COLUMNS.index("ID")], buy[COLUMNS.index("Type")], buy[COLUMNS.index("Date")] = "B0", "Buy", "2024-01-01"
     fast = read(header, [buy, row], zone)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(table_module, "_fast_reader", lambda reader, columns: lambda row, cells: None)
+        patch.setattr(table_module, "fast_reader", lambda reader, columns: lambda row, cells: None)
         careful = read(header, [buy, row], zone)
     assert fast == careful
 

@@ -74,6 +74,7 @@ def kill_after(process: subprocess.Popen[str], chunks: int) -> None:
             break
     process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL
+    process.stdout.close()
 
 
 def temporaries(folder: Path, name: str) -> list[Path]:

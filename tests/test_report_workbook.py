@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 
 from cryptotax_cli import progress
-from cryptotax_cli.main import build_parser, compute_report, main
+from cryptotax_cli.arguments import build_parser
+from cryptotax_cli.commands import compute_report
+from cryptotax_cli.main import main
 from cryptotax_cli.report_workbook import SHEETS, report_workbook
 from cryptotax_core.samples import SAMPLE_HISTORY
 

@@ -25,6 +25,8 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.datetime import from_excel
 
+from cryptotax_cli.errors import OptionError
+from cryptotax_cli.files import OutputExists
 from cryptotax_cli.new import new_workbook
 from cryptotax_core import COLUMNS
 from workbook_templates import content
@@ -431,14 +433,14 @@ def test_new_workbook_writes_the_template(fake: ModuleType, tmp_path: Path) -> N
 def test_new_workbook_never_replaces_a_file(fake: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "taxes.xlsx"
     path.write_bytes(b"my data")
-    with pytest.raises(FileExistsError, match=r"taxes\.xlsx exists"):
+    with pytest.raises(OutputExists, match=r"taxes\.xlsx exists"):
         new_workbook(path, with_sample=False)
     assert path.read_bytes() == b"my data"
 
 
 @pytest.mark.parametrize("name", ["taxes.xlsm", "taxes.csv", "taxes"])
 def test_new_workbook_wants_an_xlsx_name(fake: ModuleType, tmp_path: Path, name: str) -> None:
-    with pytest.raises(ValueError, match=r"\.xlsx"):
+    with pytest.raises(OptionError, match=r"\.xlsx"):
         new_workbook(tmp_path / name, with_sample=False)
     assert not list(tmp_path.iterdir())
 

@@ -124,10 +124,14 @@ def test_crypto_losses_with_a_repurchase_only_warn() -> None:
     result = run(rows)
     assert [(d.gain, d.adjustment_code) for d in result.disposals] == [(Decimal(-10000), "")]
     assert [str(warning) for warning in result.warnings] == [
-        "row 3: 1 sale(s) of BTC at a loss in 2025 had a purchase of BTC within 30 days before or after "
-        "(rows 3): the wash-sale rule applies to stock, not to crypto today (docs/rules.md#wash-sales), "
-        "so the losses count; "
-        "a future rule could disallow them"]
+        "row 3: 1 sale of BTC at a loss in 2025 had a purchase of BTC within 30 days before or after "
+        "(row 3): the wash-sale rule applies to stock, not to crypto today (docs/rules.md#wash-sales), "
+        "so the loss counts; a future rule could disallow it"]
+    again = run([*rows, sell("S2", "2025-03-20", "BTC", "1", "70000"), buy("B3", "2025-04-01", "BTC", "1", "71000")])
+    assert [str(warning) for warning in again.warnings] == [
+        "row 3: 2 sales of BTC at a loss in 2025 each had a purchase of BTC within 30 days before or after "
+        "(rows 3, 5): the wash-sale rule applies to stock, not to crypto today (docs/rules.md#wash-sales), "
+        "so the losses count; a future rule could disallow them"]
 
 
 @pytest.mark.parametrize(("method", "basis"), [(Method.HIFO, 200), (Method.FIFO, 100), (Method.LOFO, 100)])

@@ -17,9 +17,12 @@ from types import ModuleType
 
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from cryptotax_core.csvio import read_csv
-from cryptotax_core.samples import SAMPLE_HISTORY
-from cryptotax_core.table import COLUMNS, match_header
+from cryptotax_core import (
+    COLUMNS,
+    SAMPLE_HISTORY,
+    match_header,
+    read_csv,
+)
 from workbook_templates.content import ALL_ROWS, FORMULAS, OPTIONAL_ROWS, SETTINGS_ROWS, Placed, Ref
 
 ADDIN_MODULE = "addin.functions"

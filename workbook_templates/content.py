@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cryptotax_core.model import AssetClass, Method, Pooling, Reporting, TransferFee, TxType
-from cryptotax_core.table import COLUMNS
-from cryptotax_core.tax import FilingStatus
+from cryptotax_core import (
+    COLUMNS,
+    AssetClass,
+    FilingStatus,
+    Method,
+    Pooling,
+    Reporting,
+    TransferFee,
+    TxType,
+)
 
 TABLE = "Transactions"
 ALL_ROWS = f"{TABLE}[#All]"  # what every function takes: the whole table, header included

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
+from cryptotax_core.errors import UserError
 from cryptotax_core.imports.source import Columns, Row, Source
 from cryptotax_core.model import Issue, TxType
 from cryptotax_core.table import COLUMNS
@@ -32,7 +33,7 @@ CASH_SKIPPED = "cash deposits and withdrawals"
 INTERNAL_SKIPPED = "moves between the exchange's own accounts (e.g. spot and staking)"
 
 
-class FieldError(ValueError):
+class FieldError(UserError):
     """A cell's text cannot be read as the number or date it must be."""
 
 

@@ -38,6 +38,7 @@ from cryptotax_core.model import (
     LotPick,
     Method,
     Pooling,
+    Relief,
     Result,
     Term,
     Transaction,
@@ -116,7 +117,7 @@ def choices(result: Result, rows: Collection[int]) -> dict[int, tuple[LotPick, .
     engine had to invent for a shortfall are not a lot and are left out."""
     taken: dict[int, dict[str, Decimal]] = {}
     for disposal in result.disposals:
-        if disposal.row in rows and disposal.kind is not DisposalKind.FEE and disposal.method != "shortfall":
+        if disposal.row in rows and disposal.kind is not DisposalKind.FEE and disposal.method is not Relief.SHORTFALL:
             lots = taken.setdefault(disposal.row, {})
             lots[disposal.lot_id] = lots.get(disposal.lot_id, ZERO) + disposal.quantity
     return {row: tuple(LotPick(lot_id, quantity) for lot_id, quantity in lots.items())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
 
+from cryptotax_core.errors import UserError
 from cryptotax_core.pools import CONTEXT
 from cryptotax_core.values import CellError, is_blank_or_zero, to_decimal, to_text
 
@@ -23,7 +24,7 @@ def times(quantity: Decimal, price: Decimal) -> Decimal:
         return quantity * price
 
 
-class PriceError(ValueError):
+class PriceError(UserError):
     """A price cannot be used; the message names the asset (or the range row) and what to write."""
 
 

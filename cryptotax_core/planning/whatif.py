@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from cryptotax_core.errors import UserError
 from cryptotax_core.model import Disposal, InputError, Lot, LotPick, Method, Transaction, TxType
 from cryptotax_core.planning.compare import METHODS
 from cryptotax_core.planning.computed import Computed
@@ -41,7 +42,7 @@ WHATIF_ID = "whatif"
 BEST_LABEL = "Best lot choice"
 
 
-class PlanningError(ValueError):
+class PlanningError(UserError):
     """A planned sale cannot be previewed (an unknown wallet, more units than held); the message says why."""
 
 

@@ -2,7 +2,7 @@
 
 from cryptotax_core.model import Reporting
 from cryptotax_core.tax.amt import AMT_NOTE, AMT_TABLES, Form6251, form_6251
-from cryptotax_core.tax.annual import INCOME_KINDS, TaxSettings, TaxYear, tax_years
+from cryptotax_core.tax.annual import INCOME_KINDS, TaxSettings, TaxYear, tax_years, year_netting
 from cryptotax_core.tax.deduction import STANDARD_DEDUCTIONS, standard_deduction
 from cryptotax_core.tax.estimate import TaxEstimate, estimate_tax
 from cryptotax_core.tax.form8949 import (
@@ -49,4 +49,5 @@ __all__ = [
     "schedule_d_lines",
     "standard_deduction",
     "tax_years",
+    "year_netting",
 ]

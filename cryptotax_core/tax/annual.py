@@ -150,3 +150,20 @@ def tax_years(result: Result, settings: TaxSettings | None = None) -> dict[int, 
         )
         carryover = netting.carryover_out
     return years
+
+
+def year_netting(years: Mapping[int, TaxYear], year: int, settings: TaxSettings) -> tuple[Carryover, Netting]:
+    """The carryover into `year` and its Schedule D netting, for any year
+    (docs/rules.md#netting-the-loss-limit-and-carryover): a year of `years` (`tax_years`) as computed there;
+    a later year without data nets zero gains, the last year's carryover out passing through every year
+    between, each of which uses the loss limit (`net_years`); an earlier year (or any year when `years` is
+    empty) nets the settings' carryover in, which is all that is known before the data."""
+    known = years.get(year)
+    if known is not None:
+        return known.carryover_in, known.netting
+    earlier = [other for other in years if other < year]
+    start, carryover = ((max(earlier) + 1, years[max(earlier)].netting.carryover_out) if earlier
+                        else (year, settings.carryover_in))
+    nettings = net_years({start: (ZERO, ZERO), year: (ZERO, ZERO)}, carryover, settings.filing_status,
+                         settings.taxable_income, settings.ordinary_incomes({}))
+    return (nettings[year - 1].carryover_out if year > start else carryover), nettings[year]

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cryptotax_core.errors import SettingsError
+
 ZERO = Decimal(0)
 
 
@@ -30,7 +32,7 @@ class FilingStatus(enum.Enum):
         status = _STATUS_NAMES.get(key)
         if status is None:
             codes = ", ".join(member.value for member in cls)
-            raise ValueError(
+            raise SettingsError(
                 f"unknown filing status '{text}': use one of {codes} "
                 "(or single, married filing jointly, married filing separately, head of household)"
             )
@@ -66,7 +68,7 @@ class Carryover:
 
     def __post_init__(self) -> None:
         if self.short_term < 0 or self.long_term < 0:
-            raise ValueError(
+            raise SettingsError(
                 "a carryover is entered as positive loss amounts, got "
                 f"short-term {self.short_term} and long-term {self.long_term}"
             )

@@ -118,7 +118,7 @@ RATE_TABLES: dict[int, RateTable] = {
 """Indexed rate tables by tax year, each from the Rev. Proc. it names (docs/rules.md#rates)."""
 
 
-class UnsupportedYear(UserError, ValueError):
+class UnsupportedYear(UserError):
     """No table of the estimate exists for the year (docs/rules.md#rates: an unknown year is an error).
 
     A `UserError` (the user names the year); also a `ValueError`, which the command line reports as a

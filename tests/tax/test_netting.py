@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from cryptotax_core import SettingsError
 from cryptotax_core.tax.netting import Carryover, FilingStatus, Netting, net_capital, net_years
 
 D = Decimal
@@ -173,10 +174,10 @@ def test_parse_filing_status(text: str, status: FilingStatus) -> None:
 
 @pytest.mark.parametrize("text", ["joint", "", "married"])
 def test_parse_filing_status_rejects(text: str) -> None:
-    with pytest.raises(ValueError, match=r"unknown filing status .*single, mfj, mfs, hoh"):
+    with pytest.raises(SettingsError, match=r"unknown filing status .*single, mfj, mfs, hoh"):
         FilingStatus.parse(text)
 
 
 def test_carryover_is_positive() -> None:
-    with pytest.raises(ValueError, match="positive loss amounts"):
+    with pytest.raises(SettingsError, match="positive loss amounts"):
         Carryover(D(-100), D(0))
