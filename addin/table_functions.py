@@ -158,8 +158,7 @@ def CHECK(transactions, settings=None):
     if found.errors:
         rows = [[issue_text(issue)] for issue in found.errors]
         if found.held_back:
-            rows.append([f"(the holdings of {', '.join(found.held_back)} are checked once the rows above with errors "
-                         f"are fixed: they may depend on them)"])
+            rows.append([found.held_back_note])
         return rows
     if not found.warnings:
         return [["OK"]]

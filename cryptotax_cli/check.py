@@ -27,14 +27,8 @@ def checked_text(path: Path, checked: Checked) -> str:
         return passed(checked.transactions, checked.warnings)
     text = failed(path, checked.errors)
     if checked.held_back:
-        text += f"\n{held_back_note(checked.held_back)}"
+        text += f"\n{checked.held_back_note}"
     return text
-
-
-def held_back_note(assets: Sequence[str]) -> str:
-    """The line under the errors when the engine's findings for some assets wait for rows with errors."""
-    return (f"(the holdings of {', '.join(assets)} are checked once the rows above with errors are fixed: "
-            f"they may depend on them)")
 
 
 def passed(transactions: int, warnings: Sequence[Issue]) -> str:

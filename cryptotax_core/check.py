@@ -26,6 +26,14 @@ class Checked:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def held_back_note(self) -> str:
+        """The line under the errors naming the assets whose findings wait for rows with errors ('' if none)."""
+        if not self.held_back:
+            return ""
+        return (f"(the holdings of {', '.join(self.held_back)} are checked once the rows above with errors are "
+                f"fixed: they may depend on them)")
+
 
 def check_table(table: Table, settings: Settings) -> Checked:
     """The errors of `table` (from `parse_table(..., keep_errors=True)`) and the engine's on its valid rows."""
@@ -33,11 +41,16 @@ def check_table(table: Table, settings: Settings) -> Checked:
         result = compute(table.transactions, settings, table.warnings)
     except InputError as exc:
         if "" in table.error_assets:  # a row with errors names no asset that can be read: any may follow
-            found, held_back = list(exc.issues), set()
+            found, held_back = list(exc.issues), set[str]()
         else:
             asset_of = {tx.row: tx.asset for tx in table.transactions}
-            found = [issue for issue in exc.issues if asset_of.get(issue.row) not in table.error_assets]
-            held_back = {asset_of[issue.row] for issue in exc.issues if asset_of.get(issue.row) in table.error_assets}
+            found, held_back = [], set[str]()
+            for issue in exc.issues:
+                asset = asset_of.get(issue.row)
+                if asset in table.error_assets:
+                    held_back.add(asset)
+                else:
+                    found.append(issue)
         errors = InputError([*table.errors, *found]).issues if found else table.errors
         return Checked(tuple(errors), table.warnings, len(table.transactions), tuple(sorted(held_back)))
     return Checked(table.errors, result.warnings, len(table.transactions))
