@@ -9,7 +9,7 @@ which becomes the new lot's basis; self-transfers move lots with their basis and
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, localcontext
@@ -86,38 +86,46 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
 
 
 class Checkpoint:
-    """A history computed up to the start of `year`, to compute it again from there with other rows or settings
-    for that year and later ones (planning: another method or other Lot IDs for one year, a sale added).
+    """A history computed up to the start of a day (`start`; a year: its first day), to compute it again from
+    there with other rows or settings for that day and later ones (planning: another method or other Lot IDs
+    for one year, a sale added).
 
     `compute` gives exactly what `compute` of the whole history gives: the engine's state after the rows dated
-    before `year` is copied and goes on with the rest, when the rows and settings the earlier years depend on
-    are the checkpoint's (the rows dated before the year, the purchases the wash-sale rule looks at up to 30
-    days into it, the settings for the years before it); otherwise the whole history is computed.
+    before `start` is copied and goes on with the rest, when the rows and settings the earlier days depend on
+    are the checkpoint's (the rows dated before the start, the purchases the wash-sale rule looks at up to 30
+    days after it, the settings for the years before it and, from a day after the year's first, for its year);
+    otherwise the whole history is computed.
     """
 
-    def __init__(self, transactions: Iterable[Transaction], settings: Settings, year: int,
-                 warnings: Iterable[Issue] = ()) -> None:
+    def __init__(self, transactions: Iterable[Transaction], settings: Settings, start: int | date,
+                 warnings: Iterable[Issue] = (), *, earlier: Checkpoint | None = None) -> None:
+        """`earlier`: a checkpoint of the same history, settings and warnings at an earlier start, to go on from
+        (the rows before its start are not processed again)."""
         with localcontext(CONTEXT), without_cycle_collection():
             ordered = in_processing_order(transactions)
-            self.year = year
+            self.start = start if isinstance(start, date) else date(start, 1, 1)
+            self.year = self.start.year
             self.settings = settings
             self.warnings = list(warnings)
-            start = date(year, 1, 1)
-            self.before = [tx for tx in ordered if tx.day < start]  # rows are in date order: a prefix
-            self.reach = start + timedelta(days=WASH_SALE_DAYS - 1)  # the wash-sale window of the last day before
+            self.before = [tx for tx in ordered if tx.day < self.start]  # rows are in date order: a prefix
+            self.reach = self.start + timedelta(days=WASH_SALE_DAYS - 1)  # the wash-sale window of the last day before
             self.purchases = _purchases_until(ordered, len(self.before), self.reach)
-            engine = self.state = _Engine(settings, list(self.warnings))
-            engine.wash = WashSales(Purchases(ordered))
             self.prefix = Purchases(self.before)
-            for tx in self.before:
+            if earlier is not None and earlier.start <= self.start:
+                engine, done = earlier.state.copy(settings), len(earlier.before)
+            else:
+                engine, done = _Engine(settings, list(self.warnings)), 0
+                engine.wash = WashSales(Purchases(ordered))
+            self.state: _Engine = engine
+            for tx in self.before[done:]:
                 engine.process(tx)
 
     def compute(self, transactions: Iterable[Transaction], settings: Settings, *, until: date | None = None,
                 assets: Collection[str] | None = None) -> Result:
-        """`compute(transactions, settings, self.warnings, until=until)`, the years before `year` not processed
-        again where they are the checkpoint's. `assets`: the rows from `year` on are those of these assets and
-        only their disposals and lots are read (each asset has its own pools), so only their purchases must
-        be the checkpoint's."""
+        """`compute(transactions, settings, self.warnings, until=until)`, the days before `start` not processed
+        again where they are the checkpoint's. `assets`: the rows from `start` on are those of these assets and
+        only their records are kept (each asset has its own pools), so only their purchases must be the
+        checkpoint's."""
         with localcontext(CONTEXT), without_cycle_collection():
             ordered = in_processing_order(transactions)
             if until is not None and until < date.max:  # rows are in date order: cut where the next day starts
@@ -126,7 +134,7 @@ class Checkpoint:
             if self._resumes(ordered, settings, assets):
                 engine = self.state.copy(settings, assets)
                 rest = ordered[count:]
-                engine.wash.purchases = Purchases(ordered, self.prefix)  # the rows before the year: the same
+                engine.wash.purchases = Purchases(ordered, self.prefix)  # the rows before the start: the same
             else:
                 engine, rest = _Engine(settings, list(self.warnings)), ordered
                 engine.wash = WashSales(Purchases(ordered))
@@ -134,9 +142,23 @@ class Checkpoint:
                 engine.process(tx)
             return engine.finish()
 
+    def paused(self, rows: list[Transaction], settings: Settings, asset: str) -> Paused | None:
+        """The engine at this checkpoint under `settings`, for the rows of one asset from `start` on (`rows`, in
+        processing order, each Trade that receives the asset as a Buy of it): a `Paused` run to take them in
+        steps, without processing the rows before `start` or the other assets' rows (fast path of the planning
+        searches, which run the engine hundreds of times on one asset's rows of a year). None when the
+        checkpoint cannot be used for them (the settings or the purchases near `start` are not its)."""
+        mine = [found for found in self.purchases if found[2] == asset]
+        if not _same_before(settings, self.settings, self.start) or \
+                [found for found in _purchases_until(rows, 0, self.reach) if found[2] == asset] != mine:
+            return None
+        engine = self.state.copy(settings, (asset,))
+        engine.wash.purchases = Purchases([*self.before, *rows], self.prefix)
+        return Paused(engine)
+
     def _resumes(self, ordered: list[Transaction], settings: Settings, assets: Collection[str] | None) -> bool:
         count = len(self.before)
-        if len(ordered) < count or not _same_before(settings, self.settings, self.year):
+        if len(ordered) < count or not _same_before(settings, self.settings, self.start):
             return False
         if any(tx is not mine and tx != mine for tx, mine in zip(ordered[:count], self.before, strict=True)):
             return False
@@ -146,13 +168,43 @@ class Checkpoint:
                 == [found for found in self.purchases if found[2] in assets])
 
 
-def _same_before(settings: Settings, other: Settings, year: int) -> bool:
-    """The two settings compute every year before `year` alike."""
-    def before(chosen: Settings) -> Settings:
-        return replace(chosen, method_by_year={number: method for number, method in chosen.method_by_year.items()
-                                               if number < year})
+class Paused:
+    """An engine run of one asset's rows from a checkpoint (`Checkpoint.paused`), stopped after the first `done`
+    of them. `then` goes on from here with the rest, as often as asked, without changing this run: a search
+    that tries many lot choices for one sale processes the rows before it once. Its records are the asset's (a
+    Trade of it also leaves a lot of the asset received, which is not that asset's whole pool)."""
 
-    return before(settings) == before(other)
+    def __init__(self, engine: _Engine, done: int = 0) -> None:
+        self.engine = engine
+        self.done = done
+
+    def then(self, rows: Sequence[Transaction]) -> Paused:
+        """This run with `rows` processed too: the next rows of those `Checkpoint.paused` was given, in their
+        order (their Lot IDs may differ)."""
+        with localcontext(CONTEXT), without_cycle_collection():
+            engine = self.engine.copy(self.engine.settings)
+            for tx in rows:
+                engine.process(tx)
+        return Paused(engine, self.done + len(rows))
+
+    def finish(self, rows: Sequence[Transaction] = (), *, lots: bool = True) -> Result:
+        """The records of the asset's rows processed so far and then of `rows` (as `then` takes them), the earlier
+        years' included (as `compute` gives them for the asset; without `lots`, no open lots); raises
+        `InputError` as `compute` does."""
+        with localcontext(CONTEXT), without_cycle_collection():
+            engine = self.engine.copy(self.engine.settings)
+            for tx in rows:
+                engine.process(tx)
+            return engine.finish(lots=lots)
+
+
+def _same_before(settings: Settings, other: Settings, start: date) -> bool:
+    """The two settings compute every day before `start` alike: the years before it, and its own year when it
+    is not the year's first day."""
+    last = start.year if start > date(start.year, 1, 1) else start.year - 1
+    years = {year for year in (*settings.method_by_year, *other.method_by_year) if year <= last}
+    return (replace(settings, method_by_year={}) == replace(other, method_by_year={})
+            and all(settings.method_for(year) is other.method_for(year) for year in years))
 
 
 def _purchases_until(ordered: list[Transaction], start: int, last: date) -> list[tuple[object, ...]]:
@@ -191,8 +243,9 @@ class _Engine:
 
     def copy(self, settings: Settings, assets: Collection[str] | None = None) -> _Engine:
         """This engine's state, pieces copied, going on under `settings` (which compute the rows processed so
-        far alike): the copy processes more rows without changing this engine. `assets`: only their pools are
-        copied (the copy starts the others empty: for rows of these assets, whose results alone are read)."""
+        far alike): the copy processes more rows without changing this engine. `assets`: only their pools and
+        records are copied (the copy starts the others empty: for rows of these assets, whose results alone are
+        read)."""
         twin = _Engine(settings, list(self.warnings))
         copies: dict[int, Piece] = {}
         twin.universal = self.universal
@@ -201,9 +254,13 @@ class _Engine:
         twin.today, twin.tomorrow, twin.year, twin.method = self.today, self.tomorrow, self.year, self.method
         twin.long_from = self.long_from
         twin.wallet_order = dict(self.wallet_order)
-        twin.disposals = list(self.disposals)
-        twin.income = list(self.income)
-        twin.allocation = list(self.allocation)
+        if assets is None:
+            twin.disposals, twin.income = list(self.disposals), list(self.income)
+            twin.allocation = list(self.allocation)
+        else:
+            twin.disposals = [disposal for disposal in self.disposals if disposal.asset in assets]
+            twin.income = [event for event in self.income if event.asset in assets]
+            twin.allocation = [line for line in self.allocation if line.asset in assets]
         twin.errors = list(self.errors)
         twin.seq = self.seq
         twin.wash = self.wash.copy(copies)
@@ -422,7 +479,8 @@ class _Engine:
     def warn(self, tx: Transaction, column: str, message: str) -> None:
         self.warnings.append(Issue(tx.row, column, message))
 
-    def finish(self) -> Result:
+    def finish(self, *, lots: bool = True) -> Result:
+        """The records; without `lots`, the open lots are left out (a planning search reads the disposals)."""
         if self.universal:
             self.allocate()
         self.warnings.extend(self.wash.crypto_warnings())
@@ -430,7 +488,7 @@ class _Engine:
             raise InputError(self.errors)
         # by asset, wallet (a pool's key is its pieces' wallet now) and acquisition order
         pieces = [(asset, piece) for asset in sorted(self.pools) for _, pool in sorted(self.pools[asset].items())
-                  for piece in pool.pieces()]
+                  for piece in pool.pieces()] if lots else []
         return Result(
             disposals=tuple(self.disposals),
             lots=tuple(merge_adjacent(piece.as_lot(asset) for asset, piece in pieces)),

@@ -9,7 +9,7 @@ recorded keep them under every method: an identification made at the time of sal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from cryptotax_core.model import Disposal, InputError, LotPick, Method, Transaction
@@ -114,7 +114,7 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
     free_rows = {tx.row for tx in sales if not tx.lot_ids}
     search = LotSearch(transactions, settings, position, free_rows, checkpoint, max_evaluations=max_evaluations)
     methods: list[MethodResult] = []
-    starts: list[LotChoice] = []
+    starts: list[Evaluated] = []
     contenders: list[Evaluated] = []
     for method in METHODS:
         try:
@@ -127,7 +127,8 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
                                                                        f"{year}: {exc.issues[0]}"))
             continue
         methods.append(_method_result(method.value, found, sales, free_rows))
-        starts.append(LotChoice(method, choices(found.result, free_rows)))
+        # the search starts from the method's own lots, named: the same year's run as the method's
+        starts.append(replace(found, candidate=LotChoice(method, choices(found.result, free_rows))))
         contenders.append(found)
     own = settings.method_for(year)
     found_best = search.best(starts, Method.FIFO if own is Method.SPECIFIC else own) if free_rows else None

@@ -26,7 +26,7 @@ class Computed:
         self.warnings = tuple(warnings)
         self._result: Result | None = None
         self._until: dict[date, Result] = {}
-        self._checkpoints: dict[int, Checkpoint] = {}
+        self._checkpoints: dict[int | date, Checkpoint] = {}
 
     @property
     def result(self) -> Result:
@@ -44,8 +44,11 @@ class Computed:
                 self._until[day] = self.checkpoint(day.year).compute(self.transactions, self.settings, until=day)
         return self._until[day]
 
-    def checkpoint(self, year: int) -> Checkpoint:
-        """The engine's state at the start of `year`, to compute the history again from there."""
-        if year not in self._checkpoints:
-            self._checkpoints[year] = Checkpoint(self.transactions, self.settings, year, self.warnings)
-        return self._checkpoints[year]
+    def checkpoint(self, start: int | date) -> Checkpoint:
+        """The engine's state at the start of a year (`start`, a year) or of a day, to compute the history again
+        from there; a day's goes on from its year's checkpoint when that one was asked for already."""
+        if start not in self._checkpoints:
+            earlier = self._checkpoints.get(start.year) if isinstance(start, date) else None
+            self._checkpoints[start] = Checkpoint(self.transactions, self.settings, start, self.warnings,
+                                                  earlier=earlier)
+        return self._checkpoints[start]

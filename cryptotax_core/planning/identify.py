@@ -23,12 +23,13 @@ with the later years, and that run is what the caller reports.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 
-from cryptotax_core.engine import PER_WALLET_FROM, Checkpoint
+from cryptotax_core.engine import PER_WALLET_FROM, Checkpoint, Paused
 from cryptotax_core.holding import term_of
 from cryptotax_core.model import (
     Disposal,
@@ -170,9 +171,11 @@ class LotSearch:
         self.year_end = date(self.year, 12, 31)
         self.across_wallets = pooled_across_wallets(settings, self.year)
         self.rows = [tx for tx in self.history if tx.day <= self.year_end]
-        self.asset_rows = _year_rows_by_asset(self.rows, self.year)
+        self.asset_rows = _rows_by_asset(self.rows, checkpoint.start)
         # a result, and its year's disposals and gains by asset
         self._split: tuple[Result, dict[str, tuple[list[Disposal], tuple[Decimal, Decimal]]]] | None = None
+        self._starts: dict[tuple[str, Method], Paused | None] = {}  # the engine at the checkpoint, per asset
+        self._paused: tuple[LotChoice, str, Paused] | None = None  # the last run paused before a sale
         self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal
                              and tx.day.year == self.year), key=engine_order)
         self.free_rows = frozenset(tx.row for tx in self.sales)
@@ -205,19 +208,27 @@ class LotSearch:
 
     def _assets_run(self, candidate: LotChoice, around: Evaluated) -> Evaluated:
         """The year with `candidate`, running the engine on the rows of the assets whose sales it picks
-        otherwise than `around` (fast path: one asset's rows instead of the year's). Exact: the engine keeps
-        one set of pools per asset, and a row touches the pools of its own asset only, but for a Trade, which
-        also acquires the asset it receives (a Buy of it here, at the Trade's USD value, in the Trade's place)."""
-        changed = {sale.asset for sale in self.sales
+        otherwise than `around` (fast path: one asset's rows instead of the year's, from its first sale picked
+        otherwise: `_paused_before`). Exact: the engine keeps one set of pools per asset, and a row touches the
+        pools of its own asset only, but for a Trade, which also acquires the asset it receives (a Buy of it
+        here, at the Trade's USD value, in the Trade's place)."""
+        changed = {sale.row: sale.asset for sale in self.sales
                    if candidate.picks.get(sale.row) != around.candidate.picks.get(sale.row)}
         split = self._by_asset(around)
-        disposals = [disposal for asset, (lines, _) in split.items() if asset not in changed for disposal in lines]
+        disposals = [disposal for asset, (lines, _) in split.items() if asset not in changed.values()
+                     for disposal in lines]
         short_term, long_term = around.gains  # the sums of exact cents: an asset's part can be taken out exactly
-        settings = year_settings(self.settings, self.year, candidate.fallback)
-        for asset in sorted(changed):
+        for asset in sorted(set(changed.values())):
             rows = with_picks(self.asset_rows.get(asset, []), candidate.picks)
-            result = self.checkpoint.compute([*self.checkpoint.before, *rows], settings, until=self.year_end,
-                                             assets=(asset,))
+            first = next((index for index, tx in enumerate(rows) if tx.row in changed and tx.tx_type.is_disposal),
+                         None)
+            paused = None if first is None else self._paused_before(asset, around.candidate, first)
+            if paused is None or first is None:
+                settings = year_settings(self.settings, self.year, candidate.fallback)
+                result = self.checkpoint.compute([*self.checkpoint.before, *rows], settings, until=self.year_end,
+                                                 assets=(asset,))
+            else:
+                result = paused.finish(rows[first:], lots=False)
             lines = result.disposals[year_start(result, self.year):]  # the year's: its last year
             disposals += lines
             before = split[asset][1] if asset in split else (ZERO, ZERO)
@@ -226,6 +237,27 @@ class LotSearch:
         disposals.sort(key=_disposed)  # date order, as the engine makes them (stable: each sale's slices in order)
         gains = (short_term, long_term)
         return Evaluated(candidate, Result(tuple(disposals), (), ()), gains, self.position.outcome(*gains))
+
+    def _paused_before(self, asset: str, candidate: LotChoice, first: int) -> Paused | None:
+        """The engine after the first `first` of the asset's rows from the checkpoint (`asset_rows`) with the
+        candidate's Lot IDs and method: where a choice that differs from it from that row on goes on. Kept for
+        the last candidate asked, and taken further for a later row (a search tries the sales in date order).
+        None when the checkpoint cannot be resumed for the asset."""
+        kept = self._paused
+        if kept is not None and kept[0] is candidate and kept[1] == asset and kept[2].done <= first:
+            paused: Paused | None = kept[2]
+        else:
+            key = (asset, candidate.fallback)
+            if key not in self._starts:
+                self._starts[key] = self.checkpoint.paused(
+                    self.asset_rows.get(asset, []), year_settings(self.settings, self.year, candidate.fallback), asset)
+            paused = self._starts[key]
+        if paused is None:
+            return None
+        if paused.done < first:
+            paused = paused.then(with_picks(self.asset_rows[asset][paused.done:first], candidate.picks))
+            self._paused = (candidate, asset, paused)
+        return paused
 
     def _by_asset(self, found: Evaluated) -> dict[str, tuple[list[Disposal], tuple[Decimal, Decimal]]]:
         """The year's disposals of an evaluated choice by asset, with their short-term and long-term gain
@@ -248,6 +280,15 @@ class LotSearch:
         there every row before the sale is run."""
         self.evaluations += 1
         asset_only = made and not self.across_wallets
+        if asset_only:
+            mine = self.asset_rows.get(sale.asset, [])
+            paused = self._paused_before(sale.asset, candidate,
+                                         bisect_left(mine, engine_order(sale), key=engine_order))
+            if paused is not None:
+                try:
+                    return available_lots(paused.finish().lots, sale, self.across_wallets)
+                except InputError:
+                    return None
         rows = [*self.checkpoint.before, *self.asset_rows.get(sale.asset, [])] if asset_only else self.rows
         before = [tx for tx in with_picks(rows, candidate.picks) if engine_order(tx) < engine_order(sale)]
         try:
@@ -258,10 +299,12 @@ class LotSearch:
         return available_lots(lots, sale, self.across_wallets)
 
     # -- the search ---------------------------------------------------------------------------------------
-    def best(self, starts: Sequence[LotChoice], fallback: Method) -> Evaluated | None:
-        """The best choice found from `starts` (evaluated first), a greedy choice and local improvement,
-        evaluated on the whole history. None if no candidate could be made."""
-        evaluated = [found for found in (self.evaluate(start) for start in starts) if found is not None]
+    def best(self, starts: Sequence[LotChoice | Evaluated], fallback: Method) -> Evaluated | None:
+        """The best choice found from `starts` (evaluated first; an `Evaluated` start is taken as the caller
+        computed it, on the year or the whole history, without running it again), a greedy choice and local
+        improvement, evaluated on the whole history. None if no candidate could be made."""
+        evaluated = [found for found in (start if isinstance(start, Evaluated) else self.evaluate(start)
+                                         for start in starts) if found is not None]
         if not evaluated:
             return None
         leader = min(evaluated, key=lambda found: found.outcome.key)
@@ -394,11 +437,12 @@ def _disposed(disposal: Disposal) -> date:
     return disposal.disposed
 
 
-def _year_rows_by_asset(rows: Sequence[Transaction], year: int) -> dict[str, list[Transaction]]:
-    """The year's rows of each asset, in engine order: the rows of the asset, and each Trade that receives it
-    as a Buy of the units received at the Trade's USD value (what the engine adds to the asset's pool for it)."""
+def _rows_by_asset(rows: Sequence[Transaction], start: date) -> dict[str, list[Transaction]]:
+    """The rows of each asset from `start` on, in engine order: the rows of the asset, and each Trade that
+    receives it as a Buy of the units received at the Trade's USD value (what the engine adds to the asset's
+    pool for it)."""
     found: dict[str, list[Transaction]] = {}
-    for tx in sorted((tx for tx in rows if tx.day.year == year), key=engine_order):
+    for tx in sorted((tx for tx in rows if tx.day >= start), key=engine_order):
         found.setdefault(tx.asset, []).append(tx)
         received = tx.received_asset
         if tx.tx_type is TxType.TRADE and received and tx.received_quantity and received != tx.asset:

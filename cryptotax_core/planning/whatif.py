@@ -11,7 +11,7 @@ column at the time of sale (docs/rules.md#which-units-are-sold). Rows after the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -120,7 +120,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     does worse than the four methods, which are among its candidates: see `LotSearch`). Raises
     `PlanningError` for a sale that cannot be made and `InputError` if the history cannot be computed.
     `computed`: the history under `settings` as computed already (else computed here); every run with the sale
-    starts from the engine's state at the start of the sale's year."""
+    starts from the engine's state at the start of the sale's year, or of its day."""
     if sale.quantity <= 0:
         raise PlanningError(f"the quantity to sell is {plain(sale.quantity)}: it must be greater than 0")
     if sale.price < 0 or sale.fee_usd < 0:
@@ -138,6 +138,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
                             f"{plain(sale.quantity)}")
     position = year_position(computed.result, tax, year)
     checkpoint = computed.checkpoint(year)
+    on_the_day = computed.checkpoint(sale.day)  # the methods' runs: only the rows from the sale's day on
     base = position.outcome()
     history = [*transactions, row]
     own = settings.method_for(year)
@@ -147,7 +148,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
         mine = relief_name(own) is relief_name(method)
         picks = {} if mine else {row.row: _in_order(lots, method, sale.quantity, across_wallets)}
         try:
-            evaluated = run_year(history, settings, position, LotChoice(own, picks), checkpoint, whole=True)
+            evaluated = run_year(history, settings, position, LotChoice(own, picks), on_the_day, whole=True)
         except InputError as exc:
             previews.append(Preview(method.value, (), (), None, base, mine, _problem(exc, row)))
             continue
@@ -156,7 +157,8 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     if not found:
         raise PlanningError(previews[0].problem or "the sale cannot be made")
     search = LotSearch(history, settings, position, {row.row}, checkpoint, max_evaluations=max_evaluations)
-    starts = [LotChoice(own, choices(evaluated.result, {row.row})) for evaluated in found]
+    # the search starts from each method's lots, named: the same year's run as the method's
+    starts = [replace(evaluated, candidate=LotChoice(own, choices(evaluated.result, {row.row}))) for evaluated in found]
     searched = search.best(starts, own)
     winner = min([*found, *([searched] if searched else [])], key=lambda evaluated: evaluated.outcome.key)
     previews.append(_preview(BEST_LABEL, winner, row, base))

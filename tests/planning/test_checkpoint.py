@@ -14,7 +14,7 @@ from conftest import TODAY, buy, rows_to_table, sell
 
 from cryptotax_core import InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
 from cryptotax_core.engine import Checkpoint
-from cryptotax_core.planning.identify import LotChoice, LotSearch, choices
+from cryptotax_core.planning.identify import LotChoice, LotSearch, _rows_by_asset, choices
 from cryptotax_core.planning.position import year_gains, year_position
 from cryptotax_core.summary import summarize
 from cryptotax_core.tax import TaxSettings
@@ -143,3 +143,43 @@ def test_the_trades_by_hand() -> None:
     assert [(d.tx_id, d.lot_id, d.quantity, d.gain, d.term.value) for d in result.disposals] == [
         ("T1", "E1", D(5), D(5000), "short"), ("T2", "B1", D("0.5"), D(30000), "long"),
         ("S1", "B1", D("0.5"), D(35000), "long"), ("S2", "E1", D(5), D(10000), "long")]
+
+
+@pytest.mark.parametrize("method", [Method.FIFO, Method.HIFO])
+def test_a_checkpoint_on_a_day_is_the_whole_history(method: Method) -> None:
+    """From 2025-02-15 (after the wash-sale purchase X2 of 2025-01-05 and the trades' year start), on its own
+    or going on from the year's checkpoint: the same as the whole history. Another method for 2025 changes the
+    days before 2025-02-15, so the whole history is computed then."""
+    for rows in (table(WASH), table(TRADES)):
+        year = Checkpoint(rows, Settings(), 2025)
+        for checkpoint in (Checkpoint(rows, Settings(), date(2025, 2, 15)),
+                           Checkpoint(rows, Settings(), date(2025, 2, 15), earlier=year)):
+            assert len(checkpoint.before) == len([tx for tx in rows if tx.day < date(2025, 2, 15)])
+            settings = Settings(method_by_year={2025: method})
+            assert checkpoint.compute(rows, settings) == compute(rows, settings)
+            assert checkpoint.compute(rows, Settings(), until=date(2025, 6, 30)) == compute(
+                rows, Settings(), until=date(2025, 6, 30))
+
+
+def test_a_paused_run_goes_on_as_the_whole_run() -> None:
+    """BTC's rows of the trades from 2025 on (T1 receives 0.1 BTC: a Buy of it): paused after each of them and
+    finished with the rest, or taken further in two steps, the same BTC records as the whole history."""
+    rows = table(TRADES)
+    checkpoint = Checkpoint(rows, Settings(), 2025)
+    btc = _rows_by_asset(rows, date(2025, 1, 1))["BTC"]
+    assert [(tx.tx_id, tx.tx_type.value) for tx in btc] == [("T1", "Buy"), ("T2", "Trade"), ("S1", "Sell"),
+                                                            ("S3", "Sell")]
+    whole = compute(rows, Settings())
+    expected = [d for d in whole.disposals if d.asset == "BTC"]
+    start = checkpoint.paused(btc, Settings(), "BTC")
+    assert start is not None
+    for done in range(len(btc) + 1):
+        paused = start.then(btc[:done])
+        assert paused.done == done
+        result = paused.finish(btc[done:])
+        assert list(result.disposals) == expected
+        assert [lot for lot in result.lots if lot.asset == "BTC"] == [lot for lot in whole.lots if lot.asset == "BTC"]
+    assert start.then(btc[:1]).then(btc[1:3]).finish(btc[3:], lots=False).disposals == tuple(expected)
+    # FIFO: T2 and S1 take 0.5 BTC of B1 each, S3 (2026) takes B2
+    assert [(d.tx_id, d.lot_id) for d in expected] == [("T2", "B1"), ("S1", "B1"), ("S3", "B2")]
+    assert checkpoint.paused(btc, Settings(method_by_year={2024: Method.LIFO}), "BTC") is None

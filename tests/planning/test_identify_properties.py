@@ -179,3 +179,33 @@ def test_a_candidate_run_on_its_assets_rows_is_the_years_run(drawn: list[Event],
     if fast is not None and whole is not None:
         assert fast.gains == whole.gains
         assert choices(fast.result, set(sales)) == choices(whole.result, set(sales))
+
+
+@EXAMPLES
+@given(st.lists(events, min_size=4, max_size=18), st.sampled_from(list(Pooling)), st.booleans())
+def test_a_candidate_run_from_its_first_changed_sale_is_the_years_run(drawn: list[Event], pooling: Pooling,
+                                                                      stock: bool) -> None:
+    """LIFO's lots for one sale at a time, FIFO for the rest, the sales taken late to early and then early to
+    late: each run on its asset's rows from that sale on (the engine paused before it, taken further or started
+    again) is the run of every row of the year."""
+    rows = history(drawn, stock)
+    if not rows:
+        return
+    year = busiest_year(rows)
+    history_rows = transactions(rows)
+    user = Settings(pooling=pooling)
+    position = year_position(compute(history_rows, user), TaxSettings(), year)
+    sales = [tx for tx in history_rows if tx.tx_type.is_disposal and tx.day.year == year]
+    search = LotSearch(history_rows, user, position, {tx.row for tx in sales}, Checkpoint(history_rows, user, year))
+    around, lifo = search.evaluate(LotChoice(Method.FIFO, {})), search.evaluate(LotChoice(Method.LIFO, {}))
+    assert around is not None and lifo is not None
+    picked = choices(lifo.result, {tx.row for tx in sales})
+    for sale in [*reversed(sales), *sales]:
+        if sale.row not in picked:
+            continue
+        candidate = LotChoice(Method.FIFO, {sale.row: picked[sale.row]})
+        fast, whole = search.evaluate(candidate, around=around), search.evaluate(candidate)
+        assert (fast is None) == (whole is None)
+        if fast is not None and whole is not None:
+            assert fast.gains == whole.gains
+            assert choices(fast.result, {sale.row}) == choices(whole.result, {sale.row})
