@@ -19,7 +19,7 @@ def allocate(universal: Sequence[tuple[str, Pool]], wallet_order: dict[str, int]
     the allocation, adjacent lines of one lot in one wallet as one."""
     lines: list[Allocation] = []
     for asset, pool in universal:
-        pieces = pool.pieces()
+        pieces = pool.owned_pieces()  # changed below, and moved to the wallets' pools
         holders = sorted((wallet for wallet, units in pool.held.items() if units > 0), key=wallet_order.__getitem__)
         index = 0
         for wallet in holders:

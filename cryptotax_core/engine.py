@@ -242,15 +242,20 @@ class _Engine:
         self.wash = WashSales(Purchases([]))
 
     def copy(self, settings: Settings, assets: Collection[str] | None = None) -> _Engine:
-        """This engine's state, pieces copied, going on under `settings` (which compute the rows processed so
-        far alike): the copy processes more rows without changing this engine. `assets`: only their pools and
+        """This engine's state, going on under `settings` (which compute the rows processed so far alike): the
+        copy processes more rows without changing this engine, and this engine goes on without changing the copy
+        (their pieces are copied, or shared until one of them changes one). `assets`: only their pools and
         records are copied (the copy starts the others empty: for rows of these assets, whose results alone are
         read)."""
         twin = _Engine(settings, list(self.warnings))
         copies: dict[int, Piece] = {}
         twin.universal = self.universal
-        twin.pools = {asset: {key: pool.copy(copies) for key, pool in by_wallet.items()}
-                      for asset, by_wallet in self.pools.items() if assets is None or asset in assets}
+        if self.wash.stock_pieces:  # the wash-sale rule holds stock pieces and changes them: copy every piece
+            twin.pools = {asset: {key: pool.copy(copies) for key, pool in by_wallet.items()}
+                          for asset, by_wallet in self.pools.items() if assets is None or asset in assets}
+        else:  # the pieces are shared until one engine changes one (`Pool.share`)
+            twin.pools = {asset: {key: pool.share() for key, pool in by_wallet.items()}
+                          for asset, by_wallet in self.pools.items() if assets is None or asset in assets}
         twin.today, twin.tomorrow, twin.year, twin.method = self.today, self.tomorrow, self.year, self.method
         twin.long_from = self.long_from
         twin.wallet_order = dict(self.wallet_order)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cryptotax_core import AssetClass, Method
+from cryptotax_core import AssetClass, LotPick, Method
 from cryptotax_core.pools import CONTEXT, Piece, Pool, rank
 
 METHODS = (Method.FIFO, Method.LIFO, Method.HIFO, Method.LOFO, Method.SPECIFIC)
@@ -118,3 +118,54 @@ def test_a_long_history_in_and_out_of_order(method: Method) -> None:
     assert pool.total == sum((p.quantity for _, p in reference.pieces), Decimal(0))
     assert [p.lot_id for p in pool.pieces()] == [
         p.lot_id for _, p in sorted(reference.pieces, key=lambda item: (item[1].seq, item[0])) if p.quantity]
+
+
+def state(pool: Pool) -> list[tuple[str, Decimal, Decimal]]:
+    return [(p.lot_id, p.quantity, p.basis) for p in pool.pieces()]
+
+
+shared_steps = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.integers(1, 40), st.integers(1, 5), st.integers(1, 9)),  # seq, units, cost
+    st.tuples(st.just("relieve"), st.integers(1, 12), st.just(0), st.just(0)),
+    st.tuples(st.just("named"), st.integers(1, 30), st.integers(1, 4), st.just(0)),  # lot, units
+    st.tuples(st.just("method"), st.integers(0, len(METHODS) - 1), st.just(0), st.just(0)),
+), max_size=30)
+
+
+def run(pool: Pool, steps: list[Step], added: int) -> tuple[list[object], int]:
+    """The steps on `pool`: what each relief took (lot, units, basis) and the problems of named lots."""
+    taken: list[object] = []
+    for step in steps:
+        if step[0] == "add":
+            added += 1
+            pool.add(piece(added, step[1], step[2], step[3]))
+        elif step[0] in ("relieve", "named"):
+            picks = (LotPick(f"L{step[1]}", Decimal(step[2])),) if step[0] == "named" else ()
+            wanted = min(Decimal(step[2] if picks else step[1]), pool.total)
+            slices, problems = pool.relieve(wanted, picks)
+            taken.append(([(p.lot_id, units, basis) for p, units, basis, _ in slices], problems))
+        else:
+            pool.reorder(METHODS[step[1]])
+    return taken, added
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(METHODS), shared_steps, shared_steps, shared_steps)
+def test_shared_pools_go_on_as_separate_copies(method: Method, before: list[Step], mine: list[Step],
+                                               theirs: list[Step]) -> None:
+    """A pool shared (`Pool.share`, its pieces copied on write) and the original each go on with other steps, in
+    turns, as two separate copies would (`Pool.copy`): neither changes the other, named lots included (a lot
+    named before the share has its index of pieces built)."""
+    pool = Pool(method)
+    _, added = run(pool, before, 0)
+    pool.by_id("L1")  # the index of named pieces, built before the share
+    shared, copied = pool.share(), pool.copy({})
+    original, reference = pool, copied.copy({})
+    expected_mine, _ = run(reference, mine, added)
+    expected_theirs, _ = run(copied, theirs, added)
+    half = len(mine) // 2
+    got_mine, later = run(original, mine[:half], added)
+    got_theirs, _ = run(shared, theirs, added)
+    more, _ = run(original, mine[half:], later)
+    assert (got_mine + more, state(original)) == (expected_mine, state(reference))
+    assert (got_theirs, state(shared)) == (expected_theirs, state(copied))
