@@ -40,6 +40,7 @@ from cryptotax_core.model import (
     IncomeEvent,
     InputError,
     Issue,
+    Lot,
     Pooling,
     Result,
     Transaction,
@@ -152,7 +153,7 @@ class Checkpoint:
         if not _same_before(settings, self.settings, self.start) or \
                 [found for found in _purchases_until(rows, 0, self.reach) if found[2] == asset] != mine:
             return None
-        engine = self.state.copy(settings, (asset,))
+        engine = self.state.copy(settings, (asset,), records=False)
         engine.wash.purchases = Purchases([*self.before, *rows], self.prefix)
         return Paused(engine)
 
@@ -170,32 +171,41 @@ class Checkpoint:
 
 class Paused:
     """An engine run of one asset's rows from a checkpoint (`Checkpoint.paused`), stopped after the first `done`
-    of them. `then` goes on from here with the rest, as often as asked, without changing this run: a search
-    that tries many lot choices for one sale processes the rows before it once. Its records are the asset's (a
-    Trade of it also leaves a lot of the asset received, which is not that asset's whole pool)."""
+    of them. `then` goes on from here with more of them, `run` with the rest, each as often as asked and without
+    changing this run: a search that tries many lot choices for one sale processes the rows before it once. It
+    keeps no records but the count of disposals its rows made (`made`); its lots are the asset's (a Trade of it
+    also leaves a lot of the asset received, which is not that asset's whole pool)."""
 
-    def __init__(self, engine: _Engine, done: int = 0) -> None:
+    def __init__(self, engine: _Engine, done: int = 0, made: int = 0) -> None:
         self.engine = engine
         self.done = done
+        self.made = made
 
     def then(self, rows: Sequence[Transaction]) -> Paused:
         """This run with `rows` processed too: the next rows of those `Checkpoint.paused` was given, in their
         order (their Lot IDs may differ)."""
         with localcontext(CONTEXT), without_cycle_collection():
-            engine = self.engine.copy(self.engine.settings)
+            engine = self.engine.copy(self.engine.settings, records=False)
             for tx in rows:
                 engine.process(tx)
-        return Paused(engine, self.done + len(rows))
+        return Paused(engine, self.done + len(rows), self.made + len(engine.disposals))
 
-    def finish(self, rows: Sequence[Transaction] = (), *, lots: bool = True) -> Result:
-        """The records of the asset's rows processed so far and then of `rows` (as `then` takes them), the earlier
-        years' included (as `compute` gives them for the asset; without `lots`, no open lots); raises
-        `InputError` as `compute` does."""
+    def run(self, rows: Sequence[Transaction]) -> list[Disposal]:
+        """The disposals `rows` make from here (taken as `then` takes them); raises `InputError` as `compute`
+        does when a row cannot be computed."""
         with localcontext(CONTEXT), without_cycle_collection():
-            engine = self.engine.copy(self.engine.settings)
+            engine = self.engine.copy(self.engine.settings, records=False)
             for tx in rows:
                 engine.process(tx)
-            return engine.finish(lots=lots)
+            if engine.errors:
+                raise InputError(engine.errors)
+            return engine.disposals
+
+    def lots(self) -> tuple[Lot, ...]:
+        """The open lots at this point (of the asset, and of assets its Trades received), as `compute` gives
+        them; raises `InputError` as `compute` does."""
+        with localcontext(CONTEXT), without_cycle_collection():
+            return self.engine.copy(self.engine.settings, records=False).finish().lots
 
 
 def _same_before(settings: Settings, other: Settings, start: date) -> bool:
@@ -241,12 +251,13 @@ class _Engine:
         self.seq = 0
         self.wash = WashSales(Purchases([]))
 
-    def copy(self, settings: Settings, assets: Collection[str] | None = None) -> _Engine:
+    def copy(self, settings: Settings, assets: Collection[str] | None = None, *, records: bool = True) -> _Engine:
         """This engine's state, going on under `settings` (which compute the rows processed so far alike): the
         copy processes more rows without changing this engine, and this engine goes on without changing the copy
         (their pieces are copied, or shared until one of them changes one). `assets`: only their pools and
         records are copied (the copy starts the others empty: for rows of these assets, whose results alone are
-        read)."""
+        read). Without `records`, the copy starts with no disposals, income or allocation lines (it makes only
+        those of the rows it processes)."""
         twin = _Engine(settings, list(self.warnings))
         copies: dict[int, Piece] = {}
         twin.universal = self.universal
@@ -259,7 +270,9 @@ class _Engine:
         twin.today, twin.tomorrow, twin.year, twin.method = self.today, self.tomorrow, self.year, self.method
         twin.long_from = self.long_from
         twin.wallet_order = dict(self.wallet_order)
-        if assets is None:
+        if not records:
+            pass  # the copy's records start empty
+        elif assets is None:
             twin.disposals, twin.income = list(self.disposals), list(self.income)
             twin.allocation = list(self.allocation)
         else:
@@ -484,8 +497,7 @@ class _Engine:
     def warn(self, tx: Transaction, column: str, message: str) -> None:
         self.warnings.append(Issue(tx.row, column, message))
 
-    def finish(self, *, lots: bool = True) -> Result:
-        """The records; without `lots`, the open lots are left out (a planning search reads the disposals)."""
+    def finish(self) -> Result:
         if self.universal:
             self.allocate()
         self.warnings.extend(self.wash.crypto_warnings())
@@ -493,7 +505,7 @@ class _Engine:
             raise InputError(self.errors)
         # by asset, wallet (a pool's key is its pieces' wallet now) and acquisition order
         pieces = [(asset, piece) for asset in sorted(self.pools) for _, pool in sorted(self.pools[asset].items())
-                  for piece in pool.pieces()] if lots else []
+                  for piece in pool.pieces()]
         return Result(
             disposals=tuple(self.disposals),
             lots=tuple(merge_adjacent(piece.as_lot(asset) for asset, piece in pieces)),

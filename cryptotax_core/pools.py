@@ -338,9 +338,10 @@ class Pool:
             self.heap = []
 
     def by_id(self, lot_id: str) -> list[tuple[int, Piece]]:
-        """The open pieces of a named lot with their slots, in the pool's order: when its pieces differ in unit cost (wash-sale
-        replacement units carry the disallowed loss), the year's method says which go first, as a standing
-        order does (docs/rules.md#which-units-are-sold); so naming the lots a method took takes the same units."""
+        """The open pieces of a named lot with their slots, in the pool's order: when its pieces differ in unit
+        cost (wash-sale replacement units carry the disallowed loss), the year's method says which go first, as a
+        standing order does (docs/rules.md#which-units-are-sold); so naming the lots a method took takes the same
+        units."""
         if self._by_id is None:
             self._by_id = {}
             for slot, piece in self._held():

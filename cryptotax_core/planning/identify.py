@@ -23,7 +23,7 @@ with the later years, and that run is what the caller reports.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -70,13 +70,22 @@ class LotChoice:
 
 @dataclass(frozen=True, slots=True)
 class Evaluated:
-    """A candidate run by the engine: the result up to the year's end, the year's short-term and long-term
-    gain (report lines) and its outcome."""
+    """A candidate run by the engine: the result up to the year's end (or of the whole history), the year's
+    short-term and long-term gain (report lines) and its outcome. A run of some assets' rows of the year
+    (`LotSearch._assets_run`) has an empty result and the year's disposals by asset (`lines`) instead."""
 
     candidate: LotChoice
     result: Result
     gains: tuple[Decimal, Decimal]
     outcome: Outcome
+    lines: Mapping[str, Sequence[Disposal]] | None = None
+
+
+_NO_RESULT = Result((), (), ())
+TRAIL_STATES = 32
+"""The engine states kept along one asset's rows of the year (`LotSearch._paused_before`): a run that resumes
+before a sale goes on from the last of them before it, so it processes at most 1/32 of the asset's rows before
+the sale (a state costs about as much as processing 30 rows at 100,000 rows of history)."""
 
 
 def run_year(history: Sequence[Transaction], settings: Settings, position: YearPosition,
@@ -171,14 +180,21 @@ class LotSearch:
         self.year_end = date(self.year, 12, 31)
         self.across_wallets = pooled_across_wallets(settings, self.year)
         self.rows = [tx for tx in self.history if tx.day <= self.year_end]
+        if checkpoint.start != date(self.year, 1, 1):
+            raise ValueError(f"the search needs the checkpoint at the start of {self.year}, not {checkpoint.start}")
         self.asset_rows = _rows_by_asset(self.rows, checkpoint.start)
-        # a result, and its year's disposals and gains by asset
-        self._split: tuple[Result, dict[str, tuple[list[Disposal], tuple[Decimal, Decimal]]]] | None = None
+        self._split: tuple[Result, dict[str, list[Disposal]]] | None = None  # a result's year's disposals by asset
         self._starts: dict[tuple[str, Method], Paused | None] = {}  # the engine at the checkpoint, per asset
-        self._paused: tuple[LotChoice, str, Paused] | None = None  # the last run paused before a sale
+        self._trails: dict[str, tuple[LotChoice, list[Paused]]] = {}  # states along an asset's rows, per asset
         self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal
                              and tx.day.year == self.year), key=engine_order)
         self.free_rows = frozenset(tx.row for tx in self.sales)
+        self._place = {sale.row: index for index, sale in enumerate(self.sales)}
+        # each sale's place among its asset's rows, and each asset's free sales as (place, row)
+        self._row_place = _places(self.asset_rows, self.free_rows)
+        self._free: dict[str, list[tuple[int, int]]] = {}
+        for sale in self.sales:
+            self._free.setdefault(sale.asset, []).append((self._row_place[sale.row], sale.row))
         self.max_evaluations = SEARCH_BUDGET if max_evaluations is None else max_evaluations
         self.evaluations = 0
         self.stopped = False  # the improvement stopped at the budget, with moves still to try
@@ -188,89 +204,121 @@ class LotSearch:
     def exhausted(self) -> bool:
         return self.evaluations >= self.max_evaluations
 
-    def evaluate(self, candidate: LotChoice, *, full: bool = False, around: Evaluated | None = None
-                 ) -> Evaluated | None:
+    def evaluate(self, candidate: LotChoice, *, full: bool = False, around: Evaluated | None = None,
+                 changed: Collection[int] | None = None) -> Evaluated | None:
         """The year with this choice, by the engine: up to the year's end, or with `full` on the whole history,
         later years included (what a report of the choice would show). None if the choice cannot be made (a
         lot named has fewer units left than asked, or a later row is left short).
 
-        `around`: an evaluated choice that differs from this one in the picks of some assets' sales only; then
-        only those assets' rows of the year are run (`_assets_run`) and the others' disposals are `around`'s.
-        The result then holds the year's disposals only."""
+        `around`: an evaluated choice that differs from this one in the picks of some sales only (`changed`, when
+        the caller knows them: rows); then only the rows of their assets from the first of them on are run
+        (`_assets_run`) and the others' disposals are `around`'s."""
         if not full:
             self.evaluations += 1
         try:
             if around is not None and not full and around.candidate.fallback is candidate.fallback:
-                return self._assets_run(candidate, around)
+                return self._assets_run(candidate, around, changed)
             return run_year(self.history, self.settings, self.position, candidate, self.checkpoint, whole=full)
         except InputError:
             return None
 
-    def _assets_run(self, candidate: LotChoice, around: Evaluated) -> Evaluated:
-        """The year with `candidate`, running the engine on the rows of the assets whose sales it picks
-        otherwise than `around` (fast path: one asset's rows instead of the year's, from its first sale picked
-        otherwise: `_paused_before`). Exact: the engine keeps one set of pools per asset, and a row touches the
-        pools of its own asset only, but for a Trade, which also acquires the asset it receives (a Buy of it
-        here, at the Trade's USD value, in the Trade's place)."""
-        changed = {sale.row: sale.asset for sale in self.sales
-                   if candidate.picks.get(sale.row) != around.candidate.picks.get(sale.row)}
-        split = self._by_asset(around)
-        disposals = [disposal for asset, (lines, _) in split.items() if asset not in changed.values()
-                     for disposal in lines]
-        short_term, long_term = around.gains  # the sums of exact cents: an asset's part can be taken out exactly
-        for asset in sorted(set(changed.values())):
-            rows = with_picks(self.asset_rows.get(asset, []), candidate.picks)
-            first = next((index for index, tx in enumerate(rows) if tx.row in changed and tx.tx_type.is_disposal),
-                         None)
-            paused = None if first is None else self._paused_before(asset, around.candidate, first)
-            if paused is None or first is None:
+    def _assets_run(self, candidate: LotChoice, around: Evaluated, changed: Collection[int] | None) -> Evaluated:
+        """The year with `candidate`, running the engine on the rows of each asset whose sales it picks otherwise
+        than `around`, from the first such sale on (fast path: a few of one asset's rows instead of the year's;
+        the engine's state before that sale is `around`'s, `_paused_before`). Exact: the engine keeps one set of
+        pools per asset, and a row touches the pools of its own asset only, but for a Trade, which also acquires
+        the asset it receives (a Buy of it here, at the Trade's USD value, in the Trade's place); the rows before
+        the sale make the same disposals as in `around`, and the year's gains are sums of exact cents, so the
+        disposals of the rows from the sale on are taken out of `around`'s gains and the candidate's put in."""
+        if changed is None:
+            changed = [sale.row for sale in self.sales
+                       if candidate.picks.get(sale.row) != around.candidate.picks.get(sale.row)]
+        first: dict[str, int] = {}
+        for row in changed:
+            asset = self.sales[self._place[row]].asset
+            first[asset] = min(first.get(asset, self._row_place[row]), self._row_place[row])
+        lines = dict(self.year_lines(around))
+        short_term, long_term = around.gains
+        for asset, place in sorted(first.items()):
+            paused = self._paused_before(asset, around.candidate, place)
+            if paused is None:  # the checkpoint cannot be resumed for the asset: its rows of the year
                 settings = year_settings(self.settings, self.year, candidate.fallback)
-                result = self.checkpoint.compute([*self.checkpoint.before, *rows], settings, until=self.year_end,
-                                                 assets=(asset,))
+                result = self.checkpoint.compute(
+                    [*self.checkpoint.before, *with_picks(self.asset_rows.get(asset, []), candidate.picks)],
+                    settings, until=self.year_end, assets=(asset,))
+                kept: Sequence[Disposal] = ()
+                new: Sequence[Disposal] = result.disposals[year_start(result, self.year):]  # the year's: its last
+                old = lines.get(asset, ())
             else:
-                result = paused.finish(rows[first:], lots=False)
-            lines = result.disposals[year_start(result, self.year):]  # the year's: its last year
-            disposals += lines
-            before = split[asset][1] if asset in split else (ZERO, ZERO)
-            short_term += term_gain(lines, Term.SHORT) - before[0]
-            long_term += term_gain(lines, Term.LONG) - before[1]
-        disposals.sort(key=_disposed)  # date order, as the engine makes them (stable: each sale's slices in order)
+                kept = lines.get(asset, ())[:paused.made]
+                old = lines.get(asset, ())[paused.made:]
+                new = paused.run(with_picks(self.asset_rows[asset][place:], candidate.picks))
+            short_term += term_gain(new, Term.SHORT) - term_gain(old, Term.SHORT)
+            long_term += term_gain(new, Term.LONG) - term_gain(old, Term.LONG)
+            lines[asset] = [*kept, *new]
         gains = (short_term, long_term)
-        return Evaluated(candidate, Result(tuple(disposals), (), ()), gains, self.position.outcome(*gains))
+        return Evaluated(candidate, _NO_RESULT, gains, self.position.outcome(*gains), lines)
 
-    def _paused_before(self, asset: str, candidate: LotChoice, first: int) -> Paused | None:
-        """The engine after the first `first` of the asset's rows from the checkpoint (`asset_rows`) with the
-        candidate's Lot IDs and method: where a choice that differs from it from that row on goes on. Kept for
-        the last candidate asked, and taken further for a later row (a search tries the sales in date order).
-        None when the checkpoint cannot be resumed for the asset."""
-        kept = self._paused
-        if kept is not None and kept[0] is candidate and kept[1] == asset and kept[2].done <= first:
-            paused: Paused | None = kept[2]
-        else:
+    def _paused_before(self, asset: str, candidate: LotChoice, place: int) -> Paused | None:
+        """The engine from the checkpoint after the asset's rows of the year (`asset_rows`) before `place`, with
+        the candidate's Lot IDs and method: where a choice that differs from it from that row on goes on. States
+        along the rows are kept for the last candidate asked (`TRAIL_STATES`), and those before the first sale
+        it picks otherwise serve the next candidate: the search improves the choice it holds one sale at a
+        time. None when the checkpoint cannot be resumed for the asset."""
+        trail = self._trails.get(asset)
+        if trail is None or trail[0].fallback is not candidate.fallback:
             key = (asset, candidate.fallback)
             if key not in self._starts:
                 self._starts[key] = self.checkpoint.paused(
                     self.asset_rows.get(asset, []), year_settings(self.settings, self.year, candidate.fallback), asset)
-            paused = self._starts[key]
-        if paused is None:
-            return None
-        if paused.done < first:
-            paused = paused.then(with_picks(self.asset_rows[asset][paused.done:first], candidate.picks))
-            self._paused = (candidate, asset, paused)
-        return paused
+            start = self._starts[key]
+            if start is None:
+                return None
+            states = [start]
+        elif trail[0] is not candidate:
+            same = self._same_before(asset, trail[0], candidate, place)
+            states = [state for state in trail[1] if state.done <= same]
+        else:
+            states = trail[1]
+        self._trails[asset] = (candidate, states)
+        index = bisect_right(states, place, key=_done) - 1
+        state = states[index]
+        rows = self.asset_rows[asset]
+        stride = max(1, len(rows) // TRAIL_STATES)
+        while state.done < place:
+            state = state.then(with_picks(rows[state.done:min(place, state.done + stride)], candidate.picks))
+            index += 1
+            states.insert(index, state)
+        return state
 
-    def _by_asset(self, found: Evaluated) -> dict[str, tuple[list[Disposal], tuple[Decimal, Decimal]]]:
-        """The year's disposals of an evaluated choice by asset, with their short-term and long-term gain
-        (kept for the last choice asked)."""
+    def _same_before(self, asset: str, kept: LotChoice, candidate: LotChoice, place: int) -> int:
+        """The place of the asset's first sale before `place` that the two choices pick otherwise, else `place`."""
+        for where, row in self._free.get(asset, ()):
+            if where >= place:
+                break
+            if kept.picks.get(row) != candidate.picks.get(row):
+                return where
+        return place
+
+    def year_lines(self, found: Evaluated) -> Mapping[str, Sequence[Disposal]]:
+        """The year's disposals of an evaluated choice by asset (kept for the last choice asked)."""
+        if found.lines is not None:
+            return found.lines
         if self._split is None or self._split[0] is not found.result:
             lines: dict[str, list[Disposal]] = {}
             for disposal in found.result.disposals[year_start(found.result, self.year):]:
                 if disposal.disposed.year == self.year:
                     lines.setdefault(disposal.asset, []).append(disposal)
-            split = {asset: (mine, (term_gain(mine, Term.SHORT), term_gain(mine, Term.LONG)))
-                     for asset, mine in lines.items()}
-            self._split = (found.result, split)
+            self._split = (found.result, lines)
         return self._split[1]
+
+    def _picked(self, found: Evaluated, sale: Transaction) -> tuple[LotPick, ...]:
+        """The lots a sale took in an evaluated choice, as picks."""
+        picks = found.candidate.picks.get(sale.row)
+        if picks:
+            return picks
+        lines = Result(tuple(self.year_lines(found).get(sale.asset, ())), (), ())
+        return choices(lines, {sale.row}).get(sale.row, ())
 
     def lots_before(self, sale: Transaction, candidate: LotChoice, *, made: bool = False) -> list[Lot] | None:
         """The lots the sale can take under this choice: those open just before it. `made`: the choice was
@@ -281,12 +329,10 @@ class LotSearch:
         self.evaluations += 1
         asset_only = made and not self.across_wallets
         if asset_only:
-            mine = self.asset_rows.get(sale.asset, [])
-            paused = self._paused_before(sale.asset, candidate,
-                                         bisect_left(mine, engine_order(sale), key=engine_order))
+            paused = self._paused_before(sale.asset, candidate, self._row_place[sale.row])
             if paused is not None:
                 try:
-                    return available_lots(paused.finish().lots, sale, self.across_wallets)
+                    return available_lots(paused.lots(), sale, self.across_wallets)
                 except InputError:
                     return None
         rows = [*self.checkpoint.before, *self.asset_rows.get(sale.asset, [])] if asset_only else self.rows
@@ -341,7 +387,7 @@ class LotSearch:
         while improved and not self.exhausted:
             improved = False
             rates = marginal_rates(self.position, *current.gains)
-            for sale in self.sales:
+            for sale in reversed(self.sales):
                 better = self._improve_sale(sale, current, rates)
                 if better is not None:
                     current, improved = better, True
@@ -354,7 +400,7 @@ class LotSearch:
 
     def _improve_sale(self, sale: Transaction, current: Evaluated, rates: dict[Term, Decimal]) -> Evaluated | None:
         candidate = current.candidate
-        chosen = candidate.picks.get(sale.row) or choices(current.result, {sale.row}).get(sale.row, ())
+        chosen = self._picked(current, sale)
         if not chosen:
             return None
         lots = self.lots_before(sale, candidate, made=True)
@@ -381,28 +427,31 @@ class LotSearch:
                 moved = min(taken[source], spare)
                 picks = dict(candidate.picks)
                 picks[sale.row] = _moved(taken, source, target.lot_id, moved)
-                for variant in (picks, self._exchanged(picks, sale, source, target.lot_id, moved)):
+                for variant, rows in ((picks, (sale.row,)), self._exchanged(picks, sale, source, target.lot_id, moved)):
                     if variant is None or self.exhausted:
                         continue
-                    found = self.evaluate(LotChoice(candidate.fallback, variant), around=current)
+                    found = self.evaluate(LotChoice(candidate.fallback, variant), around=current, changed=rows)
                     if found is not None and found.outcome.key < current.outcome.key:
                         return found
         return None
 
     def _exchanged(self, picks: dict[int, tuple[LotPick, ...]], sale: Transaction, source: str, target: str,
-                   units: Decimal) -> dict[int, tuple[LotPick, ...]] | None:
-        """`picks` where later sales that had chosen `target` take `source` instead, for up to `units`."""
+                   units: Decimal) -> tuple[dict[int, tuple[LotPick, ...]] | None, tuple[int, ...]]:
+        """`picks` where later sales that had chosen `target` take `source` instead, for up to `units`, and the
+        rows whose picks that changes (the sale's among them); None if no later sale had chosen `target`."""
         exchanged = dict(picks)
+        rows = [sale.row]
         left = units
-        for later in self.sales:
-            if engine_order(later) <= engine_order(sale) or not left:
-                continue
+        for later in self.sales[self._place[sale.row] + 1:]:
+            if not left:
+                break
             taken = {pick.lot_id: pick.quantity or ZERO for pick in exchanged.get(later.row, ())}
             if taken.get(target):
                 swap = min(taken[target], left)
                 exchanged[later.row] = _moved(taken, target, source, swap)
+                rows.append(later.row)
                 left -= swap
-        return exchanged if left < units else None
+        return (exchanged if left < units else None), tuple(rows)
 
 
 def _tax_per_unit(lot: Lot, sale: Transaction, rates: dict[Term, Decimal]) -> tuple[Decimal, Decimal]:
@@ -433,10 +482,6 @@ def _moved(taken: Mapping[str, Decimal], source: str, target: str, units: Decima
     return tuple(LotPick(lot_id, quantity) for lot_id, quantity in changed.items() if quantity)
 
 
-def _disposed(disposal: Disposal) -> date:
-    return disposal.disposed
-
-
 def _rows_by_asset(rows: Sequence[Transaction], start: date) -> dict[str, list[Transaction]]:
     """The rows of each asset from `start` on, in engine order: the rows of the asset, and each Trade that
     receives it as a Buy of the units received at the Trade's USD value (what the engine adds to the asset's
@@ -450,6 +495,16 @@ def _rows_by_asset(rows: Sequence[Transaction], start: date) -> dict[str, list[T
                 tx_type=TxType.BUY, asset=received, quantity=tx.received_quantity, fee_usd=ZERO,
                 received_asset=None, received_quantity=None, lot_ids=()))
     return found
+
+
+def _places(asset_rows: Mapping[str, Sequence[Transaction]], rows: Collection[int]) -> dict[int, int]:
+    """The place of each of the disposal `rows` among its asset's rows (`_rows_by_asset`)."""
+    return {tx.row: index for asset_list in asset_rows.values() for index, tx in enumerate(asset_list)
+            if tx.row in rows and tx.tx_type.is_disposal}
+
+
+def _done(state: Paused) -> int:
+    return state.done
 
 
 def sale_disposals(result: Result, rows: Collection[int]) -> dict[int, tuple[Disposal, ...]]:

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import TODAY, buy, rows_to_table, sell
 
-from cryptotax_core import InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
+from cryptotax_core import Disposal, InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
 from cryptotax_core.engine import Checkpoint
-from cryptotax_core.planning.identify import LotChoice, LotSearch, _rows_by_asset, choices
+from cryptotax_core.planning.identify import Evaluated, LotChoice, LotSearch, _rows_by_asset
 from cryptotax_core.planning.position import year_gains, year_position
 from cryptotax_core.summary import summarize
 from cryptotax_core.tax import TaxSettings
@@ -130,8 +130,12 @@ def test_a_candidate_run_on_its_assets_rows_is_the_whole_years_run(picks: dict[s
     fast, whole = search.evaluate(candidate, around=around), search.evaluate(candidate)
     assert fast is not None and whole is not None
     assert fast.gains == whole.gains and fast.outcome == whole.outcome
-    sales = {tx.row for tx in rows if tx.tx_type.is_disposal}
-    assert choices(fast.result, sales) == choices(whole.result, sales)
+    assert lines(search, fast) == lines(search, whole)
+
+
+def lines(search: LotSearch, found: Evaluated) -> dict[str, list[Disposal]]:
+    """The year's disposals of an evaluated choice, by asset."""
+    return {asset: list(mine) for asset, mine in search.year_lines(found).items() if mine}
 
 
 def test_the_trades_by_hand() -> None:
@@ -162,8 +166,9 @@ def test_a_checkpoint_on_a_day_is_the_whole_history(method: Method) -> None:
 
 
 def test_a_paused_run_goes_on_as_the_whole_run() -> None:
-    """BTC's rows of the trades from 2025 on (T1 receives 0.1 BTC: a Buy of it): paused after each of them and
-    finished with the rest, or taken further in two steps, the same BTC records as the whole history."""
+    """BTC's rows of the trades from 2025 on (T1 receives 0.1 BTC: a Buy of it): paused after each of them and run
+    with the rest, or taken further in two steps, the same BTC disposals from 2025 on and the same lots as the
+    whole history."""
     rows = table(TRADES)
     checkpoint = Checkpoint(rows, Settings(), 2025)
     btc = _rows_by_asset(rows, date(2025, 1, 1))["BTC"]
@@ -173,13 +178,13 @@ def test_a_paused_run_goes_on_as_the_whole_run() -> None:
     expected = [d for d in whole.disposals if d.asset == "BTC"]
     start = checkpoint.paused(btc, Settings(), "BTC")
     assert start is not None
+    assert [lot for lot in start.then(btc).lots() if lot.asset == "BTC"] == [
+        lot for lot in whole.lots if lot.asset == "BTC"]
     for done in range(len(btc) + 1):
         paused = start.then(btc[:done])
-        assert paused.done == done
-        result = paused.finish(btc[done:])
-        assert list(result.disposals) == expected
-        assert [lot for lot in result.lots if lot.asset == "BTC"] == [lot for lot in whole.lots if lot.asset == "BTC"]
-    assert start.then(btc[:1]).then(btc[1:3]).finish(btc[3:], lots=False).disposals == tuple(expected)
+        assert (paused.done, paused.made) == (done, [0, 0, 1, 2, 3][done])
+        assert expected[:paused.made] + paused.run(btc[done:]) == expected
+    assert start.then(btc[:1]).then(btc[1:3]).run(btc[3:]) == expected[2:]
     # FIFO: T2 and S1 take 0.5 BTC of B1 each, S3 (2026) takes B2
     assert [(d.tx_id, d.lot_id) for d in expected] == [("T2", "B1"), ("S1", "B1"), ("S3", "B2")]
     assert checkpoint.paused(btc, Settings(method_by_year={2024: Method.LIFO}), "BTC") is None
