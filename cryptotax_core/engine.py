@@ -86,6 +86,36 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
             return engine.finish()
 
 
+def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Settings, warnings: Iterable[Issue],
+                             years: Iterable[int]) -> tuple[Result, dict[int, Checkpoint]]:
+    """`compute(transactions, settings, warnings)`, and from the same run the checkpoints at the start of `years`
+    (each a copy of the engine's state there, its pieces shared until changed: `Pool.share`). Raises
+    `InputError` as `compute` does."""
+    warnings = list(warnings)
+    with localcontext(CONTEXT):
+        engine = _Engine(settings, list(warnings))
+        ordered = in_processing_order(transactions)
+        engine.wash = WashSales(Purchases(ordered))
+        kept: dict[int, Checkpoint] = {}
+        with without_cycle_collection():  # the loop and the records it makes
+            done = 0
+            for year in sorted(set(years)):
+                start = date(year, 1, 1)
+                end = _first_on(ordered, start)
+                for tx in ordered[done:end]:
+                    engine.process(tx)
+                done = max(done, end)
+                kept[year] = Checkpoint(ordered, settings, start, warnings, state=engine.copy(settings))
+            for tx in ordered[done:]:
+                engine.process(tx)
+            return engine.finish(), kept
+
+
+def _first_on(ordered: Sequence[Transaction], day: date) -> int:
+    """The place of the first of the rows (in processing order) dated `day` or later."""
+    return bisect_left(ordered, datetime.combine(day, time.min), key=_WHEN)
+
+
 class Checkpoint:
     """A history computed up to the start of a day (`start`; a year: its first day), to compute it again from
     there with other rows or settings for that day and later ones (planning: another method or other Lot IDs
@@ -99,20 +129,24 @@ class Checkpoint:
     """
 
     def __init__(self, transactions: Iterable[Transaction], settings: Settings, start: int | date,
-                 warnings: Iterable[Issue] = (), *, earlier: Checkpoint | None = None) -> None:
+                 warnings: Iterable[Issue] = (), *, earlier: Checkpoint | None = None,
+                 state: _Engine | None = None) -> None:
         """`earlier`: a checkpoint of the same history, settings and warnings at an earlier start, to go on from
-        (the rows before its start are not processed again)."""
+        (the rows before its start are not processed again). `state`: the engine's state after the rows before
+        `start`, kept by a run of the history (`compute_with_checkpoints`); then no row is processed here."""
         with localcontext(CONTEXT), without_cycle_collection():
             ordered = in_processing_order(transactions)
             self.start = start if isinstance(start, date) else date(start, 1, 1)
             self.year = self.start.year
             self.settings = settings
             self.warnings = list(warnings)
-            self.before = [tx for tx in ordered if tx.day < self.start]  # rows are in date order: a prefix
+            self.before = ordered[:_first_on(ordered, self.start)]  # rows are in date order: a prefix
             self.reach = self.start + timedelta(days=WASH_SALE_DAYS - 1)  # the wash-sale window of the last day before
             self.purchases = _purchases_until(ordered, len(self.before), self.reach)
-            self.prefix = Purchases(self.before)
-            if earlier is not None and earlier.start <= self.start:
+            self._prefix: Purchases | None = None
+            if state is not None:
+                engine, done = state, len(self.before)
+            elif earlier is not None and earlier.start <= self.start:
                 engine, done = earlier.state.copy(settings), len(earlier.before)
             else:
                 engine, done = _Engine(settings, list(self.warnings)), 0
@@ -120,6 +154,13 @@ class Checkpoint:
             self.state: _Engine = engine
             for tx in self.before[done:]:
                 engine.process(tx)
+
+    @property
+    def prefix(self) -> Purchases:
+        """The purchases among the rows before `start`, indexed once (`wash.Purchases`)."""
+        if self._prefix is None:
+            self._prefix = Purchases(self.before)
+        return self._prefix
 
     def compute(self, transactions: Iterable[Transaction], settings: Settings, *, until: date | None = None,
                 assets: Collection[str] | None = None) -> Result:

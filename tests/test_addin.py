@@ -230,7 +230,7 @@ def test_unexpected_errors_are_logged_not_shown(monkeypatch: pytest.MonkeyPatch,
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(computed_module, "compute", broken)
+    monkeypatch.setattr(computed_module, "compute_with_checkpoints", broken)
     text = GAINLOSS(sample_rows(), 2025)
     assert text == f"cryptotax: internal error in GAINLOSS (details in {log})"
     assert "Traceback" not in text
@@ -247,7 +247,7 @@ def test_in_xlwings_lite_the_detail_goes_to_its_output_pane(monkeypatch: pytest.
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("no disk in a browser")
 
-    monkeypatch.setattr(computed_module, "compute", broken)
+    monkeypatch.setattr(computed_module, "compute_with_checkpoints", broken)
     assert LOTS(sample_rows()) == [["cryptotax: internal error in LOTS (details in the xlwings Lite output pane)"]]
     err = capsys.readouterr().err
     assert "cryptotax: LOTS failed" in err and "Traceback" in err and "RuntimeError: no disk in a browser" in err
@@ -256,13 +256,13 @@ def test_in_xlwings_lite_the_detail_goes_to_its_output_pane(monkeypatch: pytest.
 
 def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    real = computed_module.compute
+    real = computed_module.compute_with_checkpoints
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs.get("until"))
+        calls.append(None)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(computed_module, "compute", counting)
+    monkeypatch.setattr(computed_module, "compute_with_checkpoints", counting)
     rows = sample_rows()
     for _ in range(50):  # xlwings builds new lists for every call
         copy = [list(row) for row in rows]

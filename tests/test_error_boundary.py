@@ -100,7 +100,7 @@ def test_a_bug_in_a_cell_is_an_internal_error(error: Exception, tmp_path: Path,
     log = tmp_path / "addin.log"
     monkeypatch.setattr(convert, "LOG_PATH", log)
     monkeypatch.setattr(convert, "_log", logging.getLogger(f"cryptotax.addin.test-{type(error).__name__}"))
-    monkeypatch.setattr(computed, "compute", _raising(error))  # the Book's history (planning.computed)
+    monkeypatch.setattr(computed, "compute_with_checkpoints", _raising(error))  # the Book's history (planning.computed)
     assert GAINLOSS(ROWS, 2025) == f"cryptotax: internal error in GAINLOSS (details in {log})"
     logged = log.read_text()
     assert "cryptotax: GAINLOSS failed" in logged and "Traceback" in logged

@@ -128,7 +128,7 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
             continue
         methods.append(_method_result(method.value, found, sales, free_rows))
         # the search starts from the method's own lots, named: the same year's run as the method's
-        starts.append(replace(found, candidate=LotChoice(method, choices(found.result, free_rows))))
+        starts.append(replace(found, candidate=LotChoice(method, choices(found.disposals, free_rows))))
         contenders.append(found)
     own = settings.method_for(year)
     found_best = search.best(starts, Method.FIFO if own is Method.SPECIFIC else own) if free_rows else None
@@ -144,8 +144,8 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
 
 
 def _method_result(label: str, found: Evaluated, sales: Sequence[Transaction], free_rows: set[int]) -> MethodResult:
-    picked = choices(found.result, free_rows)
-    slices = sale_disposals(found.result, {tx.row for tx in sales})
+    picked = choices(found.disposals, free_rows)
+    slices = sale_disposals(found.disposals, {tx.row for tx in sales})
     made = tuple(SaleChoice(tx, picked.get(tx.row, ()) if tx.row in free_rows else tx.lot_ids,
                             slices[tx.row], tx.row not in free_rows) for tx in sales)
     return MethodResult(label, found.candidate.fallback, *found.gains, found.outcome, made)

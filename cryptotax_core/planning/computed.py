@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from cryptotax_core.engine import Checkpoint, compute
+from cryptotax_core.engine import Checkpoint, compute_with_checkpoints
 from cryptotax_core.model import Issue, Result, Transaction
 from cryptotax_core.settings import Settings
 from cryptotax_core.wash import WASH_SALE_DAYS
@@ -30,25 +30,37 @@ class Computed:
 
     @property
     def result(self) -> Result:
-        """The whole history. Raises `InputError` if it cannot be computed."""
+        """The whole history. Raises `InputError` if it cannot be computed. The same run keeps the checkpoints
+        at the start of the history's last two years, those planners ask for most (the year of the latest rows
+        and the year before it)."""
         if self._result is None:
-            self._result = compute(self.transactions, self.settings, self.warnings)
+            last = max((tx.when for tx in self.transactions), default=None)
+            years = () if last is None else (last.year - 1, last.year)
+            self._result, kept = compute_with_checkpoints(self.transactions, self.settings, self.warnings, years)
+            for year, checkpoint in kept.items():
+                self._checkpoints.setdefault(year, checkpoint)
         return self._result
 
     def until(self, day: date) -> Result:
-        """The history up to the end of `day`."""
+        """The history up to the end of `day`: from the checkpoint 30 days before it, whose state the purchases
+        after `day` cannot have changed (the wash-sale rule looks 30 days ahead of a sale), kept for the planners
+        that start on `day` (`checkpoint(day)` goes on from it)."""
         if day not in self._until:
-            if day < date(day.year, 1, 1) + timedelta(days=WASH_SALE_DAYS):  # the checkpoint could not be used
-                self._until[day] = compute(self.transactions, self.settings, self.warnings, until=day)
-            else:
-                self._until[day] = self.checkpoint(day.year).compute(self.transactions, self.settings, until=day)
+            start = day - timedelta(days=WASH_SALE_DAYS)
+            self._until[day] = self.checkpoint(start).compute(self.transactions, self.settings, until=day)
         return self._until[day]
 
     def checkpoint(self, start: int | date) -> Checkpoint:
         """The engine's state at the start of a year (`start`, a year) or of a day, to compute the history again
-        from there; a day's goes on from its year's checkpoint when that one was asked for already."""
+        from there; it goes on from the latest checkpoint before it that is kept already."""
         if start not in self._checkpoints:
-            earlier = self._checkpoints.get(start.year) if isinstance(start, date) else None
+            day = start if isinstance(start, date) else date(start, 1, 1)
+            earlier = max((checkpoint for checkpoint in self._checkpoints.values() if checkpoint.start <= day),
+                          key=_start, default=None)
             self._checkpoints[start] = Checkpoint(self.transactions, self.settings, start, self.warnings,
                                                   earlier=earlier)
         return self._checkpoints[start]
+
+
+def _start(checkpoint: Checkpoint) -> date:
+    return checkpoint.start

@@ -24,7 +24,7 @@ with the later years, and that run is what the caller reports.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
@@ -80,6 +80,13 @@ class Evaluated:
     outcome: Outcome
     lines: Mapping[str, Sequence[Disposal]] | None = None
 
+    @property
+    def disposals(self) -> Sequence[Disposal]:
+        """The disposals it computed: its result's, or the year's of every asset (`lines`)."""
+        if self.lines is None:
+            return self.result.disposals
+        return [disposal for lines in self.lines.values() for disposal in lines]
+
 
 _NO_RESULT = Result((), (), ())
 TRAIL_STATES = 32
@@ -100,10 +107,50 @@ def run_year(history: Sequence[Transaction], settings: Settings, position: YearP
     return evaluated(candidate, result, position)
 
 
+def run_assets(history: Sequence[Transaction], settings: Settings, position: YearPosition, candidate: LotChoice,
+               checkpoint: Checkpoint, around: Evaluated, assets: Collection[str]) -> Evaluated:
+    """`run_year(..., whole=True)` of a history that differs from the one `around` computed (on the whole history,
+    under `settings` with the candidate's method for the year) only in the rows of `assets` from the checkpoint's
+    start on (fast path: a sale added, one asset's Lot IDs changed). Only those assets' rows are run (the engine
+    keeps one set of pools per asset; a Trade that receives one of them is a Buy of it there): their year's
+    disposals and gains replace `around`'s (the year's gains are sums of exact cents). The result is empty; the
+    year's disposals are in `lines`."""
+    year = position.year
+    rows = _rows_by_asset(with_picks(history, candidate.picks), checkpoint.start)
+    settings = year_settings(settings, year, candidate.fallback)
+    lines = dict(year_lines(around, year))
+    short_term, long_term = around.gains
+    for asset in assets:  # one at a time: a Trade between two of them is a row of each
+        result = checkpoint.compute([*checkpoint.before, *rows.get(asset, ())], settings, assets=(asset,))
+        old, new = lines.get(asset, ()), year_split(result, year).get(asset, [])
+        short_term += term_gain(new, Term.SHORT) - term_gain(old, Term.SHORT)
+        long_term += term_gain(new, Term.LONG) - term_gain(old, Term.LONG)
+        lines[asset] = new
+    gains = (short_term, long_term)
+    return Evaluated(candidate, _NO_RESULT, gains, position.outcome(*gains), lines)
+
+
 def evaluated(candidate: LotChoice, result: Result, position: YearPosition) -> Evaluated:
     """A computed candidate with its year's gains and outcome."""
     gains = year_gains(result, position.year)
     return Evaluated(candidate, result, gains, position.outcome(*gains))
+
+
+def year_lines(found: Evaluated, year: int) -> Mapping[str, Sequence[Disposal]]:
+    """The year's disposals of an evaluated choice of `year` by asset."""
+    if found.lines is not None:
+        return found.lines
+    return year_split(found.result, year)
+
+
+def year_split(result: Result, year: int) -> dict[str, list[Disposal]]:
+    """A result's disposals of `year` by asset, each asset's in the engine's order."""
+    lines: dict[str, list[Disposal]] = {}
+    for disposal in result.disposals[year_start(result, year):]:
+        if disposal.disposed.year != year:
+            break
+        lines.setdefault(disposal.asset, []).append(disposal)
+    return lines
 
 
 def engine_order(tx: Transaction) -> tuple[datetime, int]:
@@ -122,11 +169,11 @@ def year_settings(settings: Settings, year: int, method: Method) -> Settings:
     return replace(settings, method_by_year={**settings.method_by_year, year: method})
 
 
-def choices(result: Result, rows: Collection[int]) -> dict[int, tuple[LotPick, ...]]:
-    """The lots each of `rows` took in a result, as picks (one per lot, in the order taken). Units the
-    engine had to invent for a shortfall are not a lot and are left out."""
+def choices(disposals: Iterable[Disposal], rows: Collection[int]) -> dict[int, tuple[LotPick, ...]]:
+    """The lots each of `rows` took in a result's `disposals`, as picks (one per lot, in the order taken). Units
+    the engine had to invent for a shortfall are not a lot and are left out."""
     taken: dict[int, dict[str, Decimal]] = {}
-    for disposal in result.disposals:
+    for disposal in disposals:
         if disposal.row in rows and disposal.kind is not DisposalKind.FEE and disposal.method is not Relief.SHORTFALL:
             lots = taken.setdefault(disposal.row, {})
             lots[disposal.lot_id] = lots.get(disposal.lot_id, ZERO) + disposal.quantity
@@ -301,15 +348,11 @@ class LotSearch:
         return place
 
     def year_lines(self, found: Evaluated) -> Mapping[str, Sequence[Disposal]]:
-        """The year's disposals of an evaluated choice by asset (kept for the last choice asked)."""
+        """The year's disposals of an evaluated choice by asset (`year_lines`, kept for the last result)."""
         if found.lines is not None:
             return found.lines
         if self._split is None or self._split[0] is not found.result:
-            lines: dict[str, list[Disposal]] = {}
-            for disposal in found.result.disposals[year_start(found.result, self.year):]:
-                if disposal.disposed.year == self.year:
-                    lines.setdefault(disposal.asset, []).append(disposal)
-            self._split = (found.result, lines)
+            self._split = (found.result, year_split(found.result, self.year))
         return self._split[1]
 
     def _picked(self, found: Evaluated, sale: Transaction) -> tuple[LotPick, ...]:
@@ -317,8 +360,7 @@ class LotSearch:
         picks = found.candidate.picks.get(sale.row)
         if picks:
             return picks
-        lines = Result(tuple(self.year_lines(found).get(sale.asset, ())), (), ())
-        return choices(lines, {sale.row}).get(sale.row, ())
+        return choices(self.year_lines(found).get(sale.asset, ()), {sale.row}).get(sale.row, ())
 
     def lots_before(self, sale: Transaction, candidate: LotChoice, *, made: bool = False) -> list[Lot] | None:
         """The lots the sale can take under this choice: those open just before it. `made`: the choice was
@@ -347,8 +389,9 @@ class LotSearch:
     # -- the search ---------------------------------------------------------------------------------------
     def best(self, starts: Sequence[LotChoice | Evaluated], fallback: Method) -> Evaluated | None:
         """The best choice found from `starts` (evaluated first; an `Evaluated` start is taken as the caller
-        computed it, on the year or the whole history, without running it again), a greedy choice and local
-        improvement, evaluated on the whole history. None if no candidate could be made."""
+        computed it on the whole history, without running it again), a greedy choice and local improvement,
+        evaluated on the whole history. None if no candidate could be made."""
+        given = [start for start in starts if isinstance(start, Evaluated)]
         evaluated = [found for found in (start if isinstance(start, Evaluated) else self.evaluate(start)
                                          for start in starts) if found is not None]
         if not evaluated:
@@ -357,8 +400,18 @@ class LotSearch:
         greedy = self.greedy(fallback, leader)
         if greedy is not None and greedy.outcome.key < leader.outcome.key:
             leader = greedy
-        leader = self.improve(leader)
-        return self.evaluate(leader.candidate, full=True)
+        found = self.improve(leader)
+        if not any(leader is start for start in given):
+            return self.evaluate(found.candidate, full=True)
+        if found is leader:
+            return leader  # a start, as the caller computed it on the whole history
+        changed = {sale.asset for sale in self.sales
+                   if found.candidate.picks.get(sale.row) != leader.candidate.picks.get(sale.row)}
+        try:  # the assets whose sales the search changed, on the whole history: the start's for the others
+            return run_assets(self.history, self.settings, self.position, found.candidate, self.checkpoint, leader,
+                              sorted(changed))
+        except InputError:
+            return None
 
     def greedy(self, fallback: Method, around: Evaluated) -> Evaluated | None:
         """Each sale in date order takes the lots with the least tax per unit: gain per unit times the
@@ -507,11 +560,11 @@ def _done(state: Paused) -> int:
     return state.done
 
 
-def sale_disposals(result: Result, rows: Collection[int]) -> dict[int, tuple[Disposal, ...]]:
-    """The lot slices of each of `rows` (their network-fee disposals aside), in one pass over the result's
-    disposals: a lookup per sale would scan them all once per sale."""
+def sale_disposals(disposals: Iterable[Disposal], rows: Collection[int]) -> dict[int, tuple[Disposal, ...]]:
+    """The lot slices of each of `rows` (their network-fee disposals aside), in one pass over a result's
+    `disposals`: a lookup per sale would scan them all once per sale."""
     found: dict[int, list[Disposal]] = {row: [] for row in rows}
-    for disposal in result.disposals:
+    for disposal in disposals:
         slices = found.get(disposal.row)
         if slices is not None and disposal.kind is not DisposalKind.FEE:
             slices.append(disposal)

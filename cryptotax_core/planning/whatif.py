@@ -26,8 +26,9 @@ from cryptotax_core.planning.identify import (
     LotSearch,
     available_lots,
     choices,
+    evaluated,
     pooled_across_wallets,
-    run_year,
+    run_assets,
     sale_disposals,
 )
 from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
@@ -142,33 +143,35 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     base = position.outcome()
     history = [*transactions, row]
     own = settings.method_for(year)
+    without = evaluated(LotChoice(own, {}), computed.result, position)  # the other assets' records stay these
     previews: list[Preview] = []
     found: list[Evaluated] = []
     for method in METHODS:
         mine = relief_name(own) is relief_name(method)
         picks = {} if mine else {row.row: _in_order(lots, method, sale.quantity, across_wallets)}
         try:
-            evaluated = run_year(history, settings, position, LotChoice(own, picks), on_the_day, whole=True)
+            run = run_assets(history, settings, position, LotChoice(own, picks), on_the_day, without, (row.asset,))
         except InputError as exc:
             previews.append(Preview(method.value, (), (), None, base, mine, _problem(exc, row)))
             continue
-        found.append(evaluated)
-        previews.append(_preview(method.value, evaluated, row, base, yours=mine))
+        found.append(run)
+        previews.append(_preview(method.value, run, row, base, yours=mine))
     if not found:
         raise PlanningError(previews[0].problem or "the sale cannot be made")
     search = LotSearch(history, settings, position, {row.row}, checkpoint, max_evaluations=max_evaluations)
-    # the search starts from each method's lots, named: the same year's run as the method's
-    starts = [replace(evaluated, candidate=LotChoice(own, choices(evaluated.result, {row.row}))) for evaluated in found]
+    # the search starts from each method's lots, named: the same run as the method's
+    starts = [replace(run, candidate=LotChoice(own, choices(run.disposals, {row.row}))) for run in found]
     searched = search.best(starts, own)
-    winner = min([*found, *([searched] if searched else [])], key=lambda evaluated: evaluated.outcome.key)
+    winner = min([*found, *([searched] if searched else [])], key=lambda run: run.outcome.key)
     previews.append(_preview(BEST_LABEL, winner, row, base))
     return WhatIf(sale, wallet, row, position, held, tuple(previews), search.evaluations, search.max_evaluations,
                   search.stopped)
 
 
 def _preview(label: str, evaluated: Evaluated, row: Transaction, base: Outcome, *, yours: bool = False) -> Preview:
-    picks = choices(evaluated.result, {row.row}).get(row.row, ())
-    return Preview(label, picks, sale_disposals(evaluated.result, (row.row,))[row.row], evaluated.outcome, base, yours)
+    disposals = evaluated.disposals
+    picks = choices(disposals, {row.row}).get(row.row, ())
+    return Preview(label, picks, sale_disposals(disposals, (row.row,))[row.row], evaluated.outcome, base, yours)
 
 
 def _problem(error: InputError, row: Transaction) -> str:

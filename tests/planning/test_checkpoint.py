@@ -13,8 +13,16 @@ import pytest
 from conftest import TODAY, buy, rows_to_table, sell
 
 from cryptotax_core import Disposal, InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
-from cryptotax_core.engine import Checkpoint
-from cryptotax_core.planning.identify import Evaluated, LotChoice, LotSearch, _rows_by_asset
+from cryptotax_core.engine import Checkpoint, compute_with_checkpoints
+from cryptotax_core.planning.identify import (
+    Evaluated,
+    LotChoice,
+    LotSearch,
+    _rows_by_asset,
+    run_assets,
+    run_year,
+    year_split,
+)
 from cryptotax_core.planning.position import year_gains, year_position
 from cryptotax_core.summary import summarize
 from cryptotax_core.tax import TaxSettings
@@ -188,3 +196,40 @@ def test_a_paused_run_goes_on_as_the_whole_run() -> None:
     # FIFO: T2 and S1 take 0.5 BTC of B1 each, S3 (2026) takes B2
     assert [(d.tx_id, d.lot_id) for d in expected] == [("T2", "B1"), ("S1", "B1"), ("S3", "B2")]
     assert checkpoint.paused(btc, Settings(method_by_year={2024: Method.LIFO}), "BTC") is None
+
+
+def test_the_checkpoints_kept_by_one_run_are_those_computed_alone() -> None:
+    """`compute_with_checkpoints`: the whole history, and at the start of 2025 and 2026 the states a checkpoint
+    computed on its own has: each computes the later years with another method as the whole history does."""
+    for rows in (table(WASH), table(TRADES)):
+        result, kept = compute_with_checkpoints(rows, Settings(), (), (2026, 2025))
+        assert result == compute(rows, Settings())
+        assert sorted(kept) == [2025, 2026]
+        for year, checkpoint in kept.items():
+            alone = Checkpoint(rows, Settings(), year)
+            assert (checkpoint.start, checkpoint.before, checkpoint.purchases) == (alone.start, alone.before,
+                                                                                  alone.purchases)
+            settings = Settings(method_by_year={year: Method.HIFO})
+            assert checkpoint.compute(rows, settings) == alone.compute(rows, settings) == compute(rows, settings)
+
+
+@pytest.mark.parametrize("picks", [{"T2": "B2:0.5", "S1": "T1:0.1, B1:0.4", "S2": "T2:5"}, {"S1": "B2:0.5"}],
+                         ids=["both-assets", "btc"])
+def test_a_whole_run_of_some_assets_is_the_whole_run(picks: dict[str, str]) -> None:
+    """`run_assets`: the trades' history with other Lot IDs for BTC and ETH (T1 and T2 trade one for the other:
+    a row of each) or for BTC only, run on those assets' rows around the history as it is, gives the year's
+    gains and disposals of the whole run."""
+    rows = table(TRADES)
+    by_id = {tx.tx_id: tx for tx in rows}
+    position = year_position(compute(rows, Settings()), TaxSettings(), 2025)
+    checkpoint = Checkpoint(rows, Settings(), 2025)
+    around = run_year(rows, Settings(), position, LotChoice(Method.FIFO, {}), checkpoint, whole=True)
+    candidate = LotChoice(Method.FIFO, {by_id[tx_id].row: tuple(
+        LotPick(lot, D(units)) for lot, units in (pick.split(":") for pick in text.split(", ")))
+        for tx_id, text in picks.items()})
+    assets = sorted({by_id[tx_id].asset for tx_id in picks})
+    fast = run_assets(rows, Settings(), position, candidate, checkpoint, around, assets)
+    whole = run_year(rows, Settings(), position, candidate, checkpoint, whole=True)
+    assert fast.gains == whole.gains and fast.outcome == whole.outcome
+    assert fast.lines is not None
+    assert {asset: list(lines) for asset, lines in fast.lines.items() if lines} == year_split(whole.result, 2025)

@@ -172,7 +172,7 @@ def test_a_candidate_run_on_its_assets_rows_is_the_years_run(drawn: list[Event],
     search = LotSearch(history_rows, user, position, set(sales), Checkpoint(history_rows, user, year))
     around, lifo = search.evaluate(LotChoice(Method.FIFO, {})), search.evaluate(LotChoice(Method.LIFO, {}))
     assert around is not None and lifo is not None
-    btc = {row: picks for row, picks in choices(lifo.result, set(sales)).items() if sales[row].asset == "BTC"}
+    btc = {row: picks for row, picks in choices(lifo.result.disposals, set(sales)).items() if sales[row].asset == "BTC"}
     candidate = LotChoice(Method.FIFO, btc)
     fast, whole = search.evaluate(candidate, around=around), search.evaluate(candidate)
     assert (fast is None) == (whole is None)
@@ -199,7 +199,7 @@ def test_a_candidate_run_from_its_first_changed_sale_is_the_years_run(drawn: lis
     search = LotSearch(history_rows, user, position, {tx.row for tx in sales}, Checkpoint(history_rows, user, year))
     around, lifo = search.evaluate(LotChoice(Method.FIFO, {})), search.evaluate(LotChoice(Method.LIFO, {}))
     assert around is not None and lifo is not None
-    picked = choices(lifo.result, {tx.row for tx in sales})
+    picked = choices(lifo.result.disposals, {tx.row for tx in sales})
     for sale in [*reversed(sales), *sales]:
         if sale.row not in picked:
             continue
