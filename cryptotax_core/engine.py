@@ -87,24 +87,35 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
 
 
 def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Settings, warnings: Iterable[Issue],
-                             years: Iterable[int]) -> tuple[Result, dict[int, Checkpoint]]:
+                             years: Iterable[int], *, resume: Iterable[Checkpoint] = ()
+                             ) -> tuple[Result, dict[int, Checkpoint]]:
     """`compute(transactions, settings, warnings)`, and from the same run the checkpoints at the start of `years`
-    (each a copy of the engine's state there, its pieces shared until changed: `Pool.share`). Raises
-    `InputError` as `compute` does."""
+    (each a copy of the engine's state there, its pieces shared until changed: `Pool.share`). `resume`: the year
+    checkpoints of another history with the same table warnings (the table before rows were added or changed);
+    those this history can go on from are kept (`Checkpoint.resumes`), and the run starts at the latest of them.
+    Raises `InputError` as `compute` does."""
     warnings = list(warnings)
     with localcontext(CONTEXT):
-        engine = _Engine(settings, list(warnings))
         ordered = in_processing_order(transactions)
-        engine.wash = WashSales(Purchases(ordered))
-        kept: dict[int, Checkpoint] = {}
+        kept = {checkpoint.year: checkpoint for checkpoint in resume
+                if checkpoint.start == date(checkpoint.year, 1, 1) and checkpoint.warnings == warnings
+                and checkpoint.resumes(ordered, settings)}
+        if kept:
+            latest = kept[max(kept)]
+            engine, done = latest.state.copy(settings), len(latest.before)
+            engine.wash.purchases = Purchases(ordered, latest.prefix)  # the rows before its start: the same
+        else:
+            engine, done = _Engine(settings, list(warnings)), 0
+            engine.wash = WashSales(Purchases(ordered))
         with without_cycle_collection():  # the loop and the records it makes
-            done = 0
             for year in sorted(set(years)):
                 start = date(year, 1, 1)
                 end = _first_on(ordered, start)
+                if year in kept or end < done:
+                    continue
                 for tx in ordered[done:end]:
                     engine.process(tx)
-                done = max(done, end)
+                done = end
                 kept[year] = Checkpoint(ordered, settings, start, warnings, state=engine.copy(settings))
             for tx in ordered[done:]:
                 engine.process(tx)
@@ -198,9 +209,15 @@ class Checkpoint:
         engine.wash.purchases = Purchases([*self.before, *rows], self.prefix)
         return Paused(engine)
 
+    def resumes(self, ordered: list[Transaction], settings: Settings) -> bool:
+        """Whether a history (`ordered`, in processing order) under `settings` can go on from this checkpoint: its
+        rows before `start` are the checkpoint's, the purchases the wash-sale rule looks at up to 30 days after
+        it too, and the settings compute the days before it alike."""
+        return self._resumes(ordered, settings, None)
+
     def _resumes(self, ordered: list[Transaction], settings: Settings, assets: Collection[str] | None) -> bool:
         count = len(self.before)
-        if len(ordered) < count or not _same_before(settings, self.settings, self.start):
+        if _first_on(ordered, self.start) != count or not _same_before(settings, self.settings, self.start):
             return False
         if any(tx is not mine and tx != mine for tx, mine in zip(ordered[:count], self.before, strict=True)):
             return False

@@ -20,13 +20,17 @@ from cryptotax_core.wash import WASH_SALE_DAYS
 class Computed:
     """`transactions` under `settings` (with the table's `warnings`), computed on demand, each answer once."""
 
-    def __init__(self, transactions: Sequence[Transaction], settings: Settings, warnings: Sequence[Issue] = ()) -> None:
+    def __init__(self, transactions: Sequence[Transaction], settings: Settings, warnings: Sequence[Issue] = (), *,
+                 previous: Computed | None = None) -> None:
+        """`previous`: the same table before some rows were added or changed (a paste), under the same settings:
+        its checkpoints before the first changed row are used, and the history is computed from the latest."""
         self.transactions = transactions
         self.settings = settings
         self.warnings = tuple(warnings)
         self._result: Result | None = None
         self._until: dict[date, Result] = {}
         self._checkpoints: dict[int | date, Checkpoint] = {}
+        self._previous = previous
 
     @property
     def result(self) -> Result:
@@ -36,10 +40,19 @@ class Computed:
         if self._result is None:
             last = max((tx.when for tx in self.transactions), default=None)
             years = () if last is None else (last.year - 1, last.year)
-            self._result, kept = compute_with_checkpoints(self.transactions, self.settings, self.warnings, years)
+            earlier = () if self._previous is None or self._previous.settings != self.settings else [
+                *self._previous.checkpoints.values()]
+            self._previous = None  # not kept alive by this one
+            self._result, kept = compute_with_checkpoints(self.transactions, self.settings, self.warnings, years,
+                                                          resume=earlier)
             for year, checkpoint in kept.items():
                 self._checkpoints.setdefault(year, checkpoint)
         return self._result
+
+    @property
+    def checkpoints(self) -> dict[int, Checkpoint]:
+        """The checkpoints at the start of a year kept so far, by year."""
+        return {start: checkpoint for start, checkpoint in self._checkpoints.items() if isinstance(start, int)}
 
     def until(self, day: date) -> Result:
         """The history up to the end of `day`: from the checkpoint 30 days before it, whose state the purchases

@@ -14,6 +14,7 @@ from conftest import TODAY, buy, rows_to_table, sell
 
 from cryptotax_core import Disposal, InputError, LotPick, Method, Pooling, Settings, Transaction, compute, parse_table
 from cryptotax_core.engine import Checkpoint, compute_with_checkpoints
+from cryptotax_core.planning.computed import Computed
 from cryptotax_core.planning.identify import (
     Evaluated,
     LotChoice,
@@ -233,3 +234,23 @@ def test_a_whole_run_of_some_assets_is_the_whole_run(picks: dict[str, str]) -> N
     assert fast.gains == whole.gains and fast.outcome == whole.outcome
     assert fast.lines is not None
     assert {asset: list(lines) for asset, lines in fast.lines.items() if lines} == year_split(whole.result, 2025)
+
+
+@pytest.mark.parametrize(("pasted", "reused"), [
+    (sell("P1", "2026-02-01", "ETH", "1", "4000"), [2025, 2026]),  # after both checkpoints' reach
+    (sell("P1", "2025-08-01", "ETH", "1", "3000"), [2025]),  # in 2025: the 2026 checkpoint is computed again
+    (buy("P1", "2024-12-20", "ETH", "1", "2500"), []),  # before 2025: nothing to go on from
+], ids=["2026", "2025", "2024"])
+def test_a_paste_goes_on_from_the_checkpoints_before_it(pasted: dict[str, str], reused: list[int]) -> None:
+    """The table with a row pasted at its end, computed with the table before (`Computed(previous=)`): the
+    checkpoints before the pasted row's date are the earlier table's, and every figure is the whole history's."""
+    rows = table(TRADES)
+    before = Computed(rows, Settings())
+    assert before.result == compute(rows, Settings())
+    assert sorted(before.checkpoints) == [2025, 2026]  # the last two years of the history
+    now = table([*TRADES, pasted])
+    after = Computed(now, Settings(), previous=before)
+    assert after.result == compute(now, Settings())
+    assert [year for year in (2025, 2026) if after.checkpoint(year) is before.checkpoint(year)] == reused
+    settings = Settings(method_by_year={2026: Method.HIFO})
+    assert after.checkpoint(2026).compute(now, settings) == compute(now, settings)
