@@ -87,39 +87,50 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
 
 
 def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Settings, warnings: Iterable[Issue],
-                             years: Iterable[int], *, resume: Iterable[Checkpoint] = ()
-                             ) -> tuple[Result, dict[int, Checkpoint]]:
-    """`compute(transactions, settings, warnings)`, and from the same run the checkpoints at the start of `years`
-    (each a copy of the engine's state there, its pieces shared until changed: `Pool.share`). `resume`: the year
+                             starts: Iterable[int | date], *, resume: Iterable[Checkpoint] = ()
+                             ) -> tuple[Result, dict[int | date, Checkpoint]]:
+    """`compute(transactions, settings, warnings)`, and from the same run the checkpoints at `starts` (a year: its
+    first day), each a copy of the engine's state there, its pieces shared until changed (`Pool.share`), by the
+    start asked. `resume`: the year
     checkpoints of another history with the same table warnings (the table before rows were added or changed);
     those this history can go on from are kept (`Checkpoint.resumes`), and the run starts at the latest of them.
     Raises `InputError` as `compute` does."""
     warnings = list(warnings)
     with localcontext(CONTEXT):
         ordered = in_processing_order(transactions)
-        kept = {checkpoint.year: checkpoint for checkpoint in resume
-                if checkpoint.start == date(checkpoint.year, 1, 1) and checkpoint.warnings == warnings
-                and checkpoint.resumes(ordered, settings)}
+        kept: dict[int | date, Checkpoint] = {
+            checkpoint.year: checkpoint for checkpoint in resume
+            if checkpoint.start == date(checkpoint.year, 1, 1) and checkpoint.warnings == warnings
+            and checkpoint.resumes(ordered, settings)}
         if kept:
-            latest = kept[max(kept)]
+            latest = max(kept.values(), key=_start_of)
             engine, done = latest.state.copy(settings), len(latest.before)
             engine.wash.purchases = Purchases(ordered, latest.prefix)  # the rows before its start: the same
         else:
             engine, done = _Engine(settings, list(warnings)), 0
             engine.wash = WashSales(Purchases(ordered))
         with without_cycle_collection():  # the loop and the records it makes
-            for year in sorted(set(years)):
-                start = date(year, 1, 1)
+            for key in sorted(set(starts), key=_day_of):
+                start = _day_of(key)
                 end = _first_on(ordered, start)
-                if year in kept or end < done:
+                if key in kept or end < done:
                     continue
                 for tx in ordered[done:end]:
                     engine.process(tx)
                 done = end
-                kept[year] = Checkpoint(ordered, settings, start, warnings, state=engine.copy(settings))
+                kept[key] = Checkpoint(ordered, settings, start, warnings, state=engine.copy(settings))
             for tx in ordered[done:]:
                 engine.process(tx)
             return engine.finish(), kept
+
+
+def _day_of(start: int | date) -> date:
+    """A checkpoint's start: a day, or a year's first."""
+    return start if isinstance(start, date) else date(start, 1, 1)
+
+
+def _start_of(checkpoint: Checkpoint) -> date:
+    return checkpoint.start
 
 
 def _first_on(ordered: Sequence[Transaction], day: date) -> int:
@@ -147,7 +158,7 @@ class Checkpoint:
         `start`, kept by a run of the history (`compute_with_checkpoints`); then no row is processed here."""
         with localcontext(CONTEXT), without_cycle_collection():
             ordered = in_processing_order(transactions)
-            self.start = start if isinstance(start, date) else date(start, 1, 1)
+            self.start = _day_of(start)
             self.year = self.start.year
             self.settings = settings
             self.warnings = list(warnings)

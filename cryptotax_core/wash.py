@@ -38,14 +38,13 @@ class Purchases:
     places in the rows. O(n) to build, O(log n) to find the window around a day."""
 
     def __init__(self, ordered: Sequence[Transaction], prefix: Purchases | None = None) -> None:
-        """`prefix`: the purchases of the first rows of `ordered` (the same rows), taken over, not found again
-        (the engine's `Checkpoint` resumes a history after the rows before a year)."""
+        """`prefix`: the purchases of the first rows of `ordered` (the same rows), looked up there, not indexed
+        again (the engine's `Checkpoint` resumes a history after the rows before a year, hundreds of times in a
+        planning search)."""
         self.ordered = ordered
+        self.prefix = prefix
         self.by_asset: dict[str, tuple[list[datetime], list[int]]] = {}  # asset -> (times, indexes in ordered)
-        start = 0
-        if prefix is not None:
-            self.by_asset = {asset: (list(times), list(indexes)) for asset, (times, indexes) in prefix.by_asset.items()}
-            start = len(prefix.ordered)
+        start = 0 if prefix is None else len(prefix.ordered)
         for index in range(start, len(ordered)):
             tx = ordered[index]
             bought = purchased(tx)
@@ -60,16 +59,17 @@ class Purchases:
     def window(self, asset: str, day: date) -> list[int]:
         """The places (in the rows given) of the purchases of `asset` dated from `WASH_SALE_DAYS` before
         `day` to `WASH_SALE_DAYS` after it, in processing order."""
+        earlier = [] if self.prefix is None else self.prefix.window(asset, day)
         found = self.by_asset.get(asset)
         if found is None:
-            return []
+            return earlier
         times, indexes = found
         ordinal = day.toordinal()
         first = date.fromordinal(max(ordinal - WASH_SALE_DAYS, 1))
         last = date.fromordinal(min(ordinal + WASH_SALE_DAYS, _LAST_ORDINAL))
         low = bisect_left(times, datetime.combine(first, time.min))
         high = bisect_right(times, datetime.combine(last, time.max))
-        return indexes[low:high]
+        return [*earlier, *indexes[low:high]] if earlier else indexes[low:high]
 
     def near(self, asset: str, day: date, sold: set[str] | frozenset[str] = frozenset()) -> list[Transaction]:
         """The purchase rows of `asset` in the window around `day`, but for those of the lots `sold` (a

@@ -31,19 +31,26 @@ class Computed:
         self._until: dict[date, Result] = {}
         self._checkpoints: dict[int | date, Checkpoint] = {}
         self._previous = previous
+        self._wanted: set[int | date] = set()
+
+    def want(self, *starts: int | date) -> None:
+        """Checkpoints the run of the whole history is to keep besides its last two years' (a planner that knows
+        its dates asks before the history is computed, so that none is computed again)."""
+        self._wanted.update(starts)
 
     @property
     def result(self) -> Result:
         """The whole history. Raises `InputError` if it cannot be computed. The same run keeps the checkpoints
         at the start of the history's last two years, those planners ask for most (the year of the latest rows
-        and the year before it)."""
+        and the year before it), and those `want`ed."""
         if self._result is None:
             last = max((tx.when for tx in self.transactions), default=None)
             years = () if last is None else (last.year - 1, last.year)
+            starts = {*years, *self._wanted}
             earlier = () if self._previous is None or self._previous.settings != self.settings else [
                 *self._previous.checkpoints.values()]
             self._previous = None  # not kept alive by this one
-            self._result, kept = compute_with_checkpoints(self.transactions, self.settings, self.warnings, years,
+            self._result, kept = compute_with_checkpoints(self.transactions, self.settings, self.warnings, starts,
                                                           resume=earlier)
             for year, checkpoint in kept.items():
                 self._checkpoints.setdefault(year, checkpoint)
@@ -54,12 +61,16 @@ class Computed:
         """The checkpoints at the start of a year kept so far, by year."""
         return {start: checkpoint for start, checkpoint in self._checkpoints.items() if isinstance(start, int)}
 
+    def want_day(self, day: date) -> None:
+        """`want` what `until(day)` and a planner starting on `day` go on from."""
+        self.want(day - timedelta(days=WASH_SALE_DAYS), day)
+
     def until(self, day: date) -> Result:
         """The history up to the end of `day`: from the checkpoint 30 days before it, whose state the purchases
         after `day` cannot have changed (the wash-sale rule looks 30 days ahead of a sale), kept for the planners
         that start on `day` (`checkpoint(day)` goes on from it)."""
         if day not in self._until:
-            start = day - timedelta(days=WASH_SALE_DAYS)
+            start = day - timedelta(days=WASH_SALE_DAYS)  # as `want_day` asks
             self._until[day] = self.checkpoint(start).compute(self.transactions, self.settings, until=day)
         return self._until[day]
 

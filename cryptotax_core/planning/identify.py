@@ -23,7 +23,7 @@ with the later years, and that run is what the caller reports.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -116,7 +116,9 @@ def run_assets(history: Sequence[Transaction], settings: Settings, position: Yea
     disposals and gains replace `around`'s (the year's gains are sums of exact cents). The result is empty; the
     year's disposals are in `lines`."""
     year = position.year
-    rows = _rows_by_asset(with_picks(history, candidate.picks), checkpoint.start)
+    wanted = set(assets)
+    rows = _rows_by_asset(with_picks([tx for tx in history if tx.asset in wanted or tx.received_asset in wanted],
+                                     candidate.picks), checkpoint.start)
     settings = year_settings(settings, year, candidate.fallback)
     lines = dict(year_lines(around, year))
     short_term, long_term = around.gains
@@ -218,23 +220,30 @@ class LotSearch:
     """Lot choices for the `free_rows` (disposal rows of `position.year`) of a history."""
 
     def __init__(self, history: Sequence[Transaction], settings: Settings, position: YearPosition,
-                 free_rows: Collection[int], checkpoint: Checkpoint, *, max_evaluations: int | None = None) -> None:
+                 free_rows: Collection[int], checkpoint: Checkpoint, *, max_evaluations: int | None = None,
+                 resume: Checkpoint | None = None) -> None:
+        """`checkpoint`: the history's at the start of the year. `resume`: a later one of the year, before every
+        free sale, from which the runs of the sales' assets go on (default `checkpoint`)."""
         self.history = list(history)
         self.settings = settings
         self.checkpoint = checkpoint
+        self.resume = resume or checkpoint
         self.position = position
         self.year = position.year
         self.year_end = date(self.year, 12, 31)
         self.across_wallets = pooled_across_wallets(settings, self.year)
         self.rows = [tx for tx in self.history if tx.day <= self.year_end]
-        if checkpoint.start != date(self.year, 1, 1):
-            raise ValueError(f"the search needs the checkpoint at the start of {self.year}, not {checkpoint.start}")
-        self.asset_rows = _rows_by_asset(self.rows, checkpoint.start)
+        if checkpoint.start != date(self.year, 1, 1) or not checkpoint.start <= self.resume.start <= self.year_end:
+            raise ValueError(f"the search needs checkpoints in {self.year}, not {checkpoint.start}, "
+                             f"{self.resume.start}")
+        self.asset_rows = _rows_by_asset(self.rows, self.resume.start)
         self._split: tuple[Result, dict[str, list[Disposal]]] | None = None  # a result's year's disposals by asset
         self._starts: dict[tuple[str, Method], Paused | None] = {}  # the engine at the checkpoint, per asset
         self._trails: dict[str, tuple[LotChoice, list[Paused]]] = {}  # states along an asset's rows, per asset
         self.sales = sorted((tx for tx in self.rows if tx.row in free_rows and tx.tx_type.is_disposal
                              and tx.day.year == self.year), key=engine_order)
+        if self.sales and self.sales[0].day < self.resume.start:
+            raise ValueError(f"a free sale on {self.sales[0].day} is before {self.resume.start}")
         self.free_rows = frozenset(tx.row for tx in self.sales)
         self._place = {sale.row: index for index, sale in enumerate(self.sales)}
         # each sale's place among its asset's rows, and each asset's free sales as (place, row)
@@ -290,15 +299,16 @@ class LotSearch:
             paused = self._paused_before(asset, around.candidate, place)
             if paused is None:  # the checkpoint cannot be resumed for the asset: its rows of the year
                 settings = year_settings(self.settings, self.year, candidate.fallback)
-                result = self.checkpoint.compute(
-                    [*self.checkpoint.before, *with_picks(self.asset_rows.get(asset, []), candidate.picks)],
+                result = self.resume.compute(
+                    [*self.resume.before, *with_picks(self.asset_rows.get(asset, []), candidate.picks)],
                     settings, until=self.year_end, assets=(asset,))
                 kept: Sequence[Disposal] = ()
-                new: Sequence[Disposal] = result.disposals[year_start(result, self.year):]  # the year's: its last
-                old = lines.get(asset, ())
-            else:
-                kept = lines.get(asset, ())[:paused.made]
-                old = lines.get(asset, ())[paused.made:]
+                new: Sequence[Disposal] = year_split(result, self.year).get(asset, [])  # computed anew, other
+                old = lines.get(asset, ())  # assets' rows before `resume` included
+            else:  # the asset's disposals before `resume`, then those of its rows before the sale, stay
+                mine = lines.get(asset, ())
+                made = bisect_left(mine, self.resume.start, key=_disposed) + paused.made
+                kept, old = mine[:made], mine[made:]
                 new = paused.run(with_picks(self.asset_rows[asset][place:], candidate.picks))
             short_term += term_gain(new, Term.SHORT) - term_gain(old, Term.SHORT)
             long_term += term_gain(new, Term.LONG) - term_gain(old, Term.LONG)
@@ -316,7 +326,7 @@ class LotSearch:
         if trail is None or trail[0].fallback is not candidate.fallback:
             key = (asset, candidate.fallback)
             if key not in self._starts:
-                self._starts[key] = self.checkpoint.paused(
+                self._starts[key] = self.resume.paused(
                     self.asset_rows.get(asset, []), year_settings(self.settings, self.year, candidate.fallback), asset)
             start = self._starts[key]
             if start is None:
@@ -362,26 +372,26 @@ class LotSearch:
             return picks
         return choices(self.year_lines(found).get(sale.asset, ()), {sale.row}).get(sale.row, ())
 
-    def lots_before(self, sale: Transaction, candidate: LotChoice, *, made: bool = False) -> list[Lot] | None:
-        """The lots the sale can take under this choice: those open just before it. `made`: the choice was
-        evaluated and can be made; then, per wallet, only the rows of the sale's asset are run (as in
-        `_assets_run`: the other assets' rows raise no error). One pool for all wallets is allocated to the
-        wallets at the end of a history before 2025, in the order the history's rows first used them, so
-        there every row before the sale is run."""
+    def lots_before(self, sale: Transaction, candidate: LotChoice) -> list[Lot] | None:
+        """The lots the sale can take under this choice: those open just before it; None if the rows before it
+        cannot be computed. Per wallet, only the rows of the sale's asset are run (as in `_assets_run`: the
+        lots of one asset come from its own rows). One pool for all wallets is allocated to the wallets at the
+        end of a history before 2025, in the order the history's rows first used them, so there every row
+        before the sale is run."""
         self.evaluations += 1
-        asset_only = made and not self.across_wallets
-        if asset_only:
+        if not self.across_wallets:
             paused = self._paused_before(sale.asset, candidate, self._row_place[sale.row])
             if paused is not None:
                 try:
                     return available_lots(paused.lots(), sale, self.across_wallets)
                 except InputError:
                     return None
-        rows = [*self.checkpoint.before, *self.asset_rows.get(sale.asset, [])] if asset_only else self.rows
+        checkpoint = self.checkpoint if self.across_wallets else self.resume
+        rows = self.rows if self.across_wallets else [*checkpoint.before, *self.asset_rows.get(sale.asset, [])]
         before = [tx for tx in with_picks(rows, candidate.picks) if engine_order(tx) < engine_order(sale)]
         try:
-            lots = self.checkpoint.compute(before, year_settings(self.settings, self.year, candidate.fallback),
-                                           assets=(sale.asset,) if asset_only else None).lots
+            lots = checkpoint.compute(before, year_settings(self.settings, self.year, candidate.fallback),
+                                      assets=None if self.across_wallets else (sale.asset,)).lots
         except InputError:
             return None
         return available_lots(lots, sale, self.across_wallets)
@@ -401,17 +411,23 @@ class LotSearch:
         if greedy is not None and greedy.outcome.key < leader.outcome.key:
             leader = greedy
         found = self.improve(leader)
-        if not any(leader is start for start in given):
+        origins = [start for start in given if start.candidate.fallback is found.candidate.fallback]
+        if any(found is start for start in origins):
+            return found  # a start, as the caller computed it on the whole history
+        if not origins:
             return self.evaluate(found.candidate, full=True)
-        if found is leader:
-            return leader  # a start, as the caller computed it on the whole history
-        changed = {sale.asset for sale in self.sales
-                   if found.candidate.picks.get(sale.row) != leader.candidate.picks.get(sale.row)}
-        try:  # the assets whose sales the search changed, on the whole history: the start's for the others
-            return run_assets(self.history, self.settings, self.position, found.candidate, self.checkpoint, leader,
-                              sorted(changed))
+        # the assets whose sales it picks otherwise than a start, on the whole history: the start's for the others
+        changed, origin = min(((self._changed_assets(found.candidate, start.candidate), start) for start in origins),
+                              key=lambda item: len(item[0]))
+        try:
+            return run_assets(self.history, self.settings, self.position, found.candidate, self.resume, origin,
+                              changed)
         except InputError:
             return None
+
+    def _changed_assets(self, candidate: LotChoice, other: LotChoice) -> list[str]:
+        """The assets of the sales the two choices pick otherwise."""
+        return sorted({sale.asset for sale in self.sales if candidate.picks.get(sale.row) != other.picks.get(sale.row)})
 
     def greedy(self, fallback: Method, around: Evaluated) -> Evaluated | None:
         """Each sale in date order takes the lots with the least tax per unit: gain per unit times the
@@ -428,7 +444,7 @@ class LotSearch:
                 return None
             ranked = sorted(enumerate(lots), key=lambda item: (*_tax_per_unit(item[1], sale, rates), item[0]))
             picks[sale.row] = _cover(sale.quantity, [lot for _, lot in ranked])
-        return self.evaluate(LotChoice(fallback, picks))
+        return self.evaluate(LotChoice(fallback, picks), around=around)
 
     def improve(self, start: Evaluated) -> Evaluated:
         """First-improvement local search: for each sale, move units from a chosen lot to another lot it
@@ -456,7 +472,7 @@ class LotSearch:
         chosen = self._picked(current, sale)
         if not chosen:
             return None
-        lots = self.lots_before(sale, candidate, made=True)
+        lots = self.lots_before(sale, candidate)
         if lots is None:
             return None
         held: dict[str, Decimal] = {}
@@ -558,6 +574,10 @@ def _places(asset_rows: Mapping[str, Sequence[Transaction]], rows: Collection[in
 
 def _done(state: Paused) -> int:
     return state.done
+
+
+def _disposed(disposal: Disposal) -> date:
+    return disposal.disposed
 
 
 def sale_disposals(disposals: Iterable[Disposal], rows: Collection[int]) -> dict[int, tuple[Disposal, ...]]:

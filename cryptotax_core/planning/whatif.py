@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from cryptotax_core.errors import UserError
@@ -38,6 +38,7 @@ from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, totals
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.values import plain
+from cryptotax_core.wash import WASH_SALE_DAYS
 
 WHATIF_ID = "whatif"
 BEST_LABEL = "Best lot choice"
@@ -128,6 +129,12 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
         raise PlanningError("the price and the fee cannot be negative")
     year = sale.day.year
     computed = computed or Computed(transactions, settings)
+    # the search's runs of the year go on from the sale's day, or from 30 days before the year's end: they end
+    # there, and a checkpoint holds the purchases of 30 days after its start (`Checkpoint.resumes`)
+    resume = min(sale.day, date(year, 12, 31) - timedelta(days=WASH_SALE_DAYS - 1))
+    computed.want_day(sale.day)
+    computed.want(resume)
+    whole = computed.result
     before = computed.until(sale.day)
     across_wallets = pooled_across_wallets(settings, year)
     wallet = _wallet(transactions, before.lots, sale)
@@ -137,13 +144,13 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     if held is not None and sale.quantity > held:  # one pool for all wallets: the engine checks the wallet's units
         raise PlanningError(f"'{wallet}' holds {plain(held)} {row.asset} at the end of {sale.day}, not "
                             f"{plain(sale.quantity)}")
-    position = year_position(computed.result, tax, year)
+    position = year_position(whole, tax, year)
     checkpoint = computed.checkpoint(year)
     on_the_day = computed.checkpoint(sale.day)  # the methods' runs: only the rows from the sale's day on
     base = position.outcome()
     history = [*transactions, row]
     own = settings.method_for(year)
-    without = evaluated(LotChoice(own, {}), computed.result, position)  # the other assets' records stay these
+    without = evaluated(LotChoice(own, {}), whole, position)  # the other assets' records stay these
     previews: list[Preview] = []
     found: list[Evaluated] = []
     for method in METHODS:
@@ -158,7 +165,8 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
         previews.append(_preview(method.value, run, row, base, yours=mine))
     if not found:
         raise PlanningError(previews[0].problem or "the sale cannot be made")
-    search = LotSearch(history, settings, position, {row.row}, checkpoint, max_evaluations=max_evaluations)
+    search = LotSearch(history, settings, position, {row.row}, checkpoint, max_evaluations=max_evaluations,
+                       resume=computed.checkpoint(resume))
     # the search starts from each method's lots, named: the same run as the method's
     starts = [replace(run, candidate=LotChoice(own, choices(run.disposals, {row.row}))) for run in found]
     searched = search.best(starts, own)
