@@ -87,17 +87,19 @@ def compute(transactions: Iterable[Transaction], settings: Settings | None = Non
 
 
 def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Settings, warnings: Iterable[Issue],
-                             starts: Iterable[int | date], *, resume: Iterable[Checkpoint] = ()
-                             ) -> tuple[Result, dict[int | date, Checkpoint]]:
+                             starts: Iterable[int | date], *, resume: Iterable[Checkpoint] = (),
+                             until: date | None = None) -> tuple[Result, dict[int | date, Checkpoint]]:
     """`compute(transactions, settings, warnings)`, and from the same run the checkpoints at `starts` (a year: its
     first day), each a copy of the engine's state there, its pieces shared until changed (`Pool.share`), by the
     start asked. `resume`: the year
     checkpoints of another history with the same table warnings (the table before rows were added or changed);
     those this history can go on from are kept (`Checkpoint.resumes`), and the run starts at the latest of them.
-    Raises `InputError` as `compute` does."""
+    With `until`, the run ends there, as `compute`'s does. Raises `InputError` as `compute` does."""
     warnings = list(warnings)
     with localcontext(CONTEXT):
         ordered = in_processing_order(transactions)
+        if until is not None:
+            ordered = ordered[:_first_on(ordered, until + _ONE_DAY)] if until < date.max else ordered
         kept: dict[int | date, Checkpoint] = {
             checkpoint.year: checkpoint for checkpoint in resume
             if checkpoint.start == date(checkpoint.year, 1, 1) and checkpoint.warnings == warnings

@@ -71,19 +71,32 @@ class Computed:
         that start on `day` (`checkpoint(day)` goes on from it)."""
         if day not in self._until:
             start = day - timedelta(days=WASH_SALE_DAYS)  # as `want_day` asks
-            self._until[day] = self.checkpoint(start).compute(self.transactions, self.settings, until=day)
+            if start in self._checkpoints or any(kept.start <= start for kept in self._checkpoints.values()):
+                self._until[day] = self.checkpoint(start).compute(self.transactions, self.settings, until=day)
+            else:  # nothing to go on from: one run to the end of the day keeps the checkpoints up to 30 days before
+                starts = {start, *(wanted for wanted in self._wanted if _day(wanted) <= start)}
+                self._until[day], kept = compute_with_checkpoints(
+                    self.transactions, self.settings, self.warnings, starts, until=day,
+                    resume=self._previous.checkpoints.values() if self._previous is not None
+                    and self._previous.settings == self.settings else ())
+                for key, checkpoint in kept.items():
+                    self._checkpoints.setdefault(key, checkpoint)
         return self._until[day]
 
     def checkpoint(self, start: int | date) -> Checkpoint:
         """The engine's state at the start of a year (`start`, a year) or of a day, to compute the history again
         from there; it goes on from the latest checkpoint before it that is kept already."""
         if start not in self._checkpoints:
-            day = start if isinstance(start, date) else date(start, 1, 1)
+            day = _day(start)
             earlier = max((checkpoint for checkpoint in self._checkpoints.values() if checkpoint.start <= day),
                           key=_start, default=None)
             self._checkpoints[start] = Checkpoint(self.transactions, self.settings, start, self.warnings,
                                                   earlier=earlier)
         return self._checkpoints[start]
+
+
+def _day(start: int | date) -> date:
+    return start if isinstance(start, date) else date(start, 1, 1)
 
 
 def _start(checkpoint: Checkpoint) -> date:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from cryptotax_core.model import AssetClass, InputError, LotPick, Term, Transaction
+from cryptotax_core.model import AssetClass, InputError, Lot, LotPick, Term, Transaction
 from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.planning.computed import Computed
 from cryptotax_core.planning.harvest_notes import LotNotes, lot_notes, portfolio_notes
@@ -125,9 +125,16 @@ def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     position = year_position(result, tax, on.year)
     base = position.outcome()
     valued = unrealized(result.lots, prices, on)
-    purchases = Purchases(in_processing_order(transactions))
-    candidates = [_candidate(value, position, base, computed, purchases) for value in valued.lots
-                  if value.gain < 0]
+    index = Purchases(in_processing_order(transactions))
+    near: dict[str, tuple[tuple[Transaction, ...], set[str]]] = {}  # an asset's purchases within 30 days, IDs
+    candidates = []
+    for value in valued.lots:
+        if value.gain < 0:
+            asset = value.lot.asset
+            if asset not in near:
+                found = tuple(index.near(asset, on))
+                near[asset] = (found, {tx.tx_id for tx in found})
+            candidates.append(_candidate(value, position, base, computed, _others(*near[asset], value.lot)))
     order = {id(value): index for index, value in enumerate(valued.lots)}
     candidates.sort(key=lambda candidate: (-candidate.saving, candidate.value.gain, order[id(candidate.value)]))
     plan, planned = _plan(candidates, position, base)
@@ -136,11 +143,19 @@ def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     return Harvest(on, position, base, valued, tuple(candidates), plan, planned, notes)
 
 
+def _others(purchases: tuple[Transaction, ...], ids: set[str], lot: Lot) -> tuple[Transaction, ...]:
+    """The purchases (whose row IDs are `ids`) but for the lot's own acquisition (a lot's ID is the ID of the row
+    that acquired it): the same tuple when it is not among them, so the lots of an asset share one (a tuple per
+    lot made the harvest grow with the lots times the purchases)."""
+    if lot.lot_id not in ids:
+        return purchases
+    return tuple(tx for tx in purchases if tx.tx_id != lot.lot_id)
+
+
 def _candidate(value: LotValue, position: YearPosition, base: Outcome, computed: Computed,
-               index: Purchases) -> Candidate:
-    """The lot sold alone on the date; `index` finds the purchases within `WASH_SALE_DAYS` of it (but for the
+               purchases: tuple[Transaction, ...]) -> Candidate:
+    """The lot sold alone on the date, with the purchases of its asset within `WASH_SALE_DAYS` of it (but for the
     lot's own acquisition)."""
-    purchases = index.near(value.lot.asset, value.on, {value.lot.lot_id})
     stock = value.lot.asset_class is AssetClass.STOCK
     short_term, long_term = (value.gain, ZERO) if value.term is Term.SHORT else (ZERO, value.gain)
     problem = None
@@ -151,7 +166,7 @@ def _candidate(value: LotValue, position: YearPosition, base: Outcome, computed:
             problem = f"sold whole, the lot leaves {exc.issues[0]}"
     sold = position.plus(short_term, long_term)
     tax_saved = None if base.tax is None or sold.tax is None else base.tax - sold.tax
-    facts = LotNotes(value, tuple(purchases), problem, short_term + long_term - value.gain)
+    facts = LotNotes(value, purchases, problem, short_term + long_term - value.gain)
     return Candidate(value, short_term, long_term, tax_saved, base.capital_income - sold.capital_income,
                      sold.carryover_out - base.carryover_out, facts)
 

@@ -56,10 +56,15 @@ def lot_notes(notes: LotNotes) -> tuple[str, ...]:
     if turns_long_term_soon(value):
         lines.append(f"turns long-term on {value.long_term_from} (in {value.days_to_long_term} days): sold before "
                      f"then the loss stays short-term, which {_SHORT_TERM_LOSS}")
-    for tx in notes.purchases:
+    named = notes.purchases if notes.stock else notes.purchases[:PURCHASES_NAMED]
+    for tx in named:
         when = "before" if tx.day <= value.on else "after"
         lines.append(f"{value.lot.asset} bought on {tx.day} (row {tx.row}), within {WASH_SALE_DAYS} days {when} the "
                      f"sale: {_STOCK_RULE if notes.stock else _CRYPTO_RULE}")
+    if len(notes.purchases) > len(named):
+        more = len(notes.purchases) - len(named)
+        lines.append(f"{value.lot.asset} bought {more} more time{'s' if more > 1 else ''} within {WASH_SALE_DAYS} days "
+                     f"of the sale: {_CRYPTO_RULE}")
     if notes.problem:
         lines.append(notes.problem)
     if notes.disallowed:
@@ -99,7 +104,8 @@ def portfolio_notes(valued: Unrealized, candidates: Sequence[LotNotes], on: date
 def _asset_notes(asset: str, candidates: Sequence[LotNotes], waiting: Sequence[LotValue], on: date) -> list[str]:
     lines: list[str] = []
     stock = any(notes.stock for notes in candidates)
-    purchases = {tx.row: tx for notes in candidates for tx in notes.purchases}
+    shared = {id(notes.purchases): notes.purchases for notes in candidates}  # the lots of an asset share one
+    purchases = {tx.row: tx for rows in shared.values() for tx in rows}
     if purchases:
         ordered = sorted(purchases.values(), key=processing_key)
         named = ordered if stock else ordered[:PURCHASES_NAMED]

@@ -6,6 +6,7 @@ income tax.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -126,6 +127,13 @@ def _federal(year: int, status: FilingStatus, ordinary: Decimal, capital_income:
                     niit(investment_income, modified_agi, status))
 
 
+@functools.lru_cache(maxsize=64)
+def _baseline_tax(year: int, status: FilingStatus, ordinary: Decimal, itemized: Decimal | None) -> Decimal:
+    """The year's tax without capital results (an estimate's baseline), worked out once per income: a planner
+    estimates thousands of variants of one year (harvest: two per loss lot), and this was half of each."""
+    return _federal(year, status, ordinary, ZERO, ZERO, ZERO, itemized).rounded_total()
+
+
 def estimate_tax(year: int, status: FilingStatus, other_income: Decimal, netting: Netting, *,
                  table_income: Decimal = ZERO, table_income_included: bool = False,
                  itemized_deduction: Decimal | None = None) -> TaxEstimate:
@@ -166,13 +174,12 @@ def estimate_tax(year: int, status: FilingStatus, other_income: Decimal, netting
     investment_income = max(ZERO, netting.total)
     federal = _federal(year, status, ordinary, capital_income, net_capital_gain, investment_income,
                        itemized_deduction)
-    baseline = _federal(year, status, ordinary, ZERO, ZERO, ZERO, itemized_deduction)
+    baseline_tax = _baseline_tax(year, status, ordinary, itemized_deduction)
     worksheet, form = federal.worksheet, federal.form6251
     ordinary_tax = cents(worksheet.ordinary_part_tax)
     regular_tax = cents(worksheet.tax)
     niit_tax = cents(federal.niit)
     total = federal.rounded_total()
-    baseline_tax = baseline.rounded_total()
     return TaxEstimate(
         year=year,
         filing_status=status,

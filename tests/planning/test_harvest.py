@@ -139,9 +139,15 @@ def test_the_notes_are_told_once_per_asset_and_kind() -> None:
 def test_a_crypto_asset_names_five_of_its_purchases_and_counts_the_rest() -> None:
     rows = [buy("OLD", "2026-01-05", "ETH", "10", "40000"),
             *(buy(f"N{day}", f"2026-11-{day:02d}", "ETH", "1", "2000") for day in range(1, 8))]
-    (note,) = planned(rows, {"ETH": D(1900)}).notes
+    found = planned(rows, {"ETH": D(1900)})
+    (note,) = found.notes
     assert note.startswith("ETH bought within 30 days of a sale on 2026-11-22: row 3 (2026-11-01), row 4 "
                            "(2026-11-02), row 5 (2026-11-03), row 6 (2026-11-04), row 7 (2026-11-05) and 2 more: ")
+    # each lot's own notes (JSON) name five too: OLD's, then one line for the other two
+    old = next(candidate for candidate in found.candidates if candidate.value.lot.lot_id == "OLD")
+    rule = "a wash sale for stock; crypto is not covered today, a warning only (docs/rules.md#wash-sales)"
+    assert old.notes == (*(f"ETH bought on 2026-11-0{day} (row {day + 2}), within 30 days before the sale: {rule}"
+                           for day in range(1, 6)), f"ETH bought 2 more times within 30 days of the sale: {rule}")
 
 
 def test_a_stock_purchase_within_30_days_is_a_wash_sale_computed_by_the_engine() -> None:
