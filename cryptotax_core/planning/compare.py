@@ -112,7 +112,8 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
     sales = [tx for tx in in_processing_order(transactions)
              if tx.day.year == year and tx.tx_type.is_disposal]
     free_rows = {tx.row for tx in sales if not tx.lot_ids}
-    search = LotSearch(transactions, settings, position, free_rows, checkpoint, max_evaluations=max_evaluations)
+    search = LotSearch(transactions, settings, position, free_rows, checkpoint, max_evaluations=max_evaluations,
+                       searches=computed.searches)
     methods: list[MethodResult] = []
     starts: list[Evaluated] = []
     contenders: list[Evaluated] = []

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from cryptotax_core.engine import Checkpoint, compute_with_checkpoints
 from cryptotax_core.model import Issue, Result, Transaction
+from cryptotax_core.planning.identify import Searches
 from cryptotax_core.settings import Settings
 from cryptotax_core.wash import WASH_SALE_DAYS
 
@@ -32,6 +33,7 @@ class Computed:
         self._checkpoints: dict[int | date, Checkpoint] = {}
         self._previous = previous
         self._wanted: set[int | date] = set()
+        self.searches: Searches = previous.searches if previous is not None else Searches()  # each answers its own
 
     def want(self, *starts: int | date) -> None:
         """Checkpoints the run of the whole history is to keep besides its last two years' (a planner that knows

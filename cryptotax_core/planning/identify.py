@@ -216,14 +216,48 @@ def marginal_rates(position: YearPosition, short_term: Decimal, long_term: Decim
     return {Term.SHORT: slope(RATE_STEP, ZERO), Term.LONG: slope(ZERO, RATE_STEP)}
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What a search found: the choice, the start it came from (its place among the starts the caller computed;
+    None: the greedy choice), and the runs it made."""
+
+    candidate: LotChoice
+    start: int | None
+    evaluations: int
+    stopped: bool
+
+
+class Searches:
+    """Searches made, each with all it depends on: the history up to the year's end, the settings, the year's
+    position, the sales searched, where its runs go on from, the starts and the budget. The same search asked
+    again (in Excel, the table with rows pasted after the year) is answered without searching; only its answer
+    is run again on the whole history."""
+
+    LIMIT = 8
+
+    def __init__(self) -> None:
+        self._made: list[tuple[tuple[object, ...], _Answer]] = []
+
+    def find(self, question: tuple[object, ...]) -> _Answer | None:
+        for asked, answer in reversed(self._made):
+            if asked == question:
+                return answer
+        return None
+
+    def add(self, question: tuple[object, ...], answer: _Answer) -> None:
+        self._made = [*self._made[-(self.LIMIT - 1):], (question, answer)]
+
+
 class LotSearch:
     """Lot choices for the `free_rows` (disposal rows of `position.year`) of a history."""
 
     def __init__(self, history: Sequence[Transaction], settings: Settings, position: YearPosition,
                  free_rows: Collection[int], checkpoint: Checkpoint, *, max_evaluations: int | None = None,
-                 resume: Checkpoint | None = None) -> None:
+                 resume: Checkpoint | None = None, searches: Searches | None = None) -> None:
         """`checkpoint`: the history's at the start of the year. `resume`: a later one of the year, before every
-        free sale, from which the runs of the sales' assets go on (default `checkpoint`)."""
+        free sale, from which the runs of the sales' assets go on (default `checkpoint`). `searches`: searches
+        made before (of this history or another), the same one answered from there."""
+        self.searches = searches
         self.history = list(history)
         self.settings = settings
         self.checkpoint = checkpoint
@@ -402,6 +436,34 @@ class LotSearch:
         computed it on the whole history, without running it again), a greedy choice and local improvement,
         evaluated on the whole history. None if no candidate could be made."""
         given = [start for start in starts if isinstance(start, Evaluated)]
+        question = (fallback, self.max_evaluations, self.free_rows, self.resume.start, self.position, self.settings,
+                    tuple(start.candidate if isinstance(start, Evaluated) else start for start in starts),
+                    tuple(start.outcome for start in given), self.rows)
+        answer = self.searches.find(question) if self.searches is not None else None
+        if answer is None:
+            answer = self._search(starts, given, fallback)
+            if answer is None:
+                return None
+            if self.searches is not None:
+                self.searches.add(question, answer)
+        self.evaluations, self.stopped = answer.evaluations, answer.stopped
+        origins = [start for start in given if start.candidate.fallback is answer.candidate.fallback]
+        if answer.start is not None:
+            return given[answer.start]  # as the caller computed it on the whole history
+        if not origins:
+            return self.evaluate(answer.candidate, full=True)
+        # the assets whose sales it picks otherwise than a start, on the whole history: the start's for the others
+        changed, origin = min(((self._changed_assets(answer.candidate, start.candidate), start) for start in origins),
+                              key=lambda item: len(item[0]))
+        try:
+            return run_assets(self.history, self.settings, self.position, answer.candidate, self.resume, origin,
+                              changed)
+        except InputError:
+            return None
+
+    def _search(self, starts: Sequence[LotChoice | Evaluated], given: Sequence[Evaluated], fallback: Method
+                ) -> _Answer | None:
+        """The starts evaluated, the greedy choice and local improvement: the best choice found, by year runs."""
         evaluated = [found for found in (start if isinstance(start, Evaluated) else self.evaluate(start)
                                          for start in starts) if found is not None]
         if not evaluated:
@@ -411,19 +473,8 @@ class LotSearch:
         if greedy is not None and greedy.outcome.key < leader.outcome.key:
             leader = greedy
         found = self.improve(leader)
-        origins = [start for start in given if start.candidate.fallback is found.candidate.fallback]
-        if any(found is start for start in origins):
-            return found  # a start, as the caller computed it on the whole history
-        if not origins:
-            return self.evaluate(found.candidate, full=True)
-        # the assets whose sales it picks otherwise than a start, on the whole history: the start's for the others
-        changed, origin = min(((self._changed_assets(found.candidate, start.candidate), start) for start in origins),
-                              key=lambda item: len(item[0]))
-        try:
-            return run_assets(self.history, self.settings, self.position, found.candidate, self.resume, origin,
-                              changed)
-        except InputError:
-            return None
+        place = next((index for index, start in enumerate(given) if found is start), None)
+        return _Answer(found.candidate, place, self.evaluations, self.stopped)
 
     def _changed_assets(self, candidate: LotChoice, other: LotChoice) -> list[str]:
         """The assets of the sales the two choices pick otherwise."""

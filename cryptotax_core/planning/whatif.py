@@ -166,7 +166,7 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     if not found:
         raise PlanningError(previews[0].problem or "the sale cannot be made")
     search = LotSearch(history, settings, position, {row.row}, checkpoint, max_evaluations=max_evaluations,
-                       resume=computed.checkpoint(resume))
+                       resume=computed.checkpoint(resume), searches=computed.searches)
     # the search starts from each method's lots, named: the same run as the method's
     starts = [replace(run, candidate=LotChoice(own, choices(run.disposals, {row.row}))) for run in found]
     searched = search.best(starts, own)

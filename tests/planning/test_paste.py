@@ -1,0 +1,58 @@
+"""A table with rows pasted at its end, planned with the table before (`Computed(previous=)`, as the Excel
+functions do after a paste): every answer is the one planning the new table from scratch gives; a search whose
+rows did not change (the rows pasted after its year) is answered without searching again."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import TODAY, buy, rows_to_table, sell
+
+from cryptotax_core import Settings, Transaction, parse_table
+from cryptotax_core.planning import compare_methods
+from cryptotax_core.planning.computed import Computed
+from cryptotax_core.planning.identify import LotSearch
+from cryptotax_core.tax import TaxSettings
+
+D = Decimal
+TAX = TaxSettings(other_income={2025: D(100000)})
+# the three lots and two sales of tests/planning/test_compare.py, a year earlier, and a sale in 2026
+ROWS = [buy("L", "2023-01-10", "BTC", "1", "10000"), buy("M", "2023-06-10", "BTC", "1", "90000"),
+        buy("H", "2024-04-01", "BTC", "1", "100000"), buy("E", "2024-05-01", "ETH", "10", "30000"),
+        sell("S1", "2025-03-01", "BTC", "1", "120000"), sell("S2", "2025-06-01", "BTC", "1", "120000"),
+        sell("S3", "2026-02-01", "ETH", "2", "8000")]
+
+
+def table(rows: list[dict[str, Any]]) -> tuple[Transaction, ...]:
+    header, cells = rows_to_table(rows)
+    return parse_table(header, cells, zone=ZoneInfo("UTC"), today=TODAY).transactions
+
+
+@pytest.mark.parametrize(("pasted", "searched"), [
+    (buy("P1", "2026-03-01", "BTC", "1", "95000"), False),  # after 2025: the 2025 search stands
+    (sell("P1", "2025-09-01", "ETH", "1", "3500"), True),  # in 2025: searched again
+], ids=["after-the-year", "in-the-year"])
+def test_a_comparison_after_a_paste_is_the_new_tables(pasted: dict[str, str], searched: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    searches: list[int] = []
+    real = LotSearch._search
+
+    def counting(self: LotSearch, *args: Any) -> Any:
+        searches.append(self.year)
+        return real(self, *args)
+
+    monkeypatch.setattr(LotSearch, "_search", counting)
+    before = Computed(table(ROWS), Settings())
+    first = compare_methods(before.transactions, Settings(), TAX, 2025, computed=before)
+    assert searches == [2025]
+    now = table([*ROWS, pasted])
+    after = compare_methods(now, Settings(), TAX, 2025, computed=Computed(now, Settings(), previous=before))
+    assert searches == ([2025, 2025] if searched else [2025])
+    alone = compare_methods(now, Settings(), TAX, 2025)
+    assert after == alone
+    # S1 takes M (long-term 30,000), S2 takes H (long-term 20,000): 50,000 x 15% on 100,000 of other income
+    assert [(choice.sale.tx_id, choice.lot_ids) for choice in first.best.sales] == [("S1", "M:1"), ("S2", "H:1")]
+    assert (first.best.short_term, first.best.long_term) == (0, 50000)
