@@ -68,19 +68,26 @@ def timed(argv: list[str]) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def allowed_sale(paths: list[Path]) -> tuple[str, str]:
+    """The first of `SALES` every one of the histories allows."""
+    for asset, wallet in SALES:
+        if all(subprocess.run([str(CLI), *whatif(path, asset, wallet)], capture_output=True).returncode == 0
+               for path in paths):
+            return asset, wallet
+    raise SystemExit("no sale of SALES is allowed by every history")
+
+
 def run_cli(sizes: list[int], seed: int) -> dict[tuple[str, int], float]:
     print(f"{'rows':>9}  {'command':<8} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}  {'x report':>8}")
     cpu: dict[tuple[str, int], float] = {}
-    for n in sizes:
-        path, _ = dataset(n, seed)
+    paths = [dataset(n, seed)[0] for n in sizes]
+    sale = allowed_sale(paths)  # the same sale at every size
+    for n, path in zip(sizes, paths, strict=True):
         for name, argv in commands(path).items():
             shown = name
             if name == "whatif":
-                for asset, wallet in SALES:  # the first sale this history allows
-                    argv = whatif(path, asset, wallet)
-                    if subprocess.run([str(CLI), *argv], capture_output=True).returncode == 0:
-                        shown = f"whatif {asset}/{wallet}"
-                        break
+                argv = whatif(path, *sale)
+                shown = f"whatif {sale[0]}/{sale[1]}"
             wall, seconds, peak = timed([str(CLI), *argv])
             cpu[(name, n)] = seconds
             ratio = "" if name == "report" else f"{seconds / cpu[('report', n)]:8.1f}"

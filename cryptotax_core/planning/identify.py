@@ -10,15 +10,22 @@ Finding the best choice is hard: Schedule D nets every sale of the year together
 value of each dollar, and a lot given to one sale is gone for the next. `LotSearch.best` is therefore a
 heuristic: it starts from the choices the caller hands it (the single methods), adds a greedy choice
 (each sale in date order takes the lots with the least tax per unit at the year's marginal rates), and
-improves the best of these by moving units between lots, one sale at a time, while the year's tax falls
-and the evaluation budget lasts. It never returns a choice worse than its starting candidates, because
-they are among the choices it compares.
+improves the best of these by moving units between lots, one sale at a time from the year's latest, while
+the year's tax falls and the evaluation budget lasts. It never returns a choice worse than its starting
+candidates, because they are among the choices it compares.
 
-Speed: the years before the one searched are the same for every candidate, so every engine run starts from
-the engine's state at the start of the year (`engine.Checkpoint`) and processes only the year's rows (a
-search candidate) or the year and the later ones (what the caller reports): the same result as a run over the
-whole history, without processing the earlier years again. The choice it settles on is evaluated once more
-with the later years, and that run is what the caller reports.
+Speed, every shortcut exact (the tests compare each with a run of the whole history):
+- The years before the one searched are the same for every candidate: every run starts from the engine's
+  state at the start of the year (`engine.Checkpoint`), or of a later day before every sale searched.
+- The engine keeps one set of pools per asset: a candidate that picks other lots for one asset's sales runs
+  that asset's rows only, from the first sale it changes; the engine's states along the asset's rows are kept
+  for the choice the search holds (`TRAIL_STATES`), and copied in an instant (`pools.Pool.share`). Trying the
+  latest sales first keeps those runs short.
+- The year's gains are sums of exact cents: a run's disposals replace those of the same rows in the choice
+  it differs from.
+- The choice it settles on is run once more with the later years, for the assets whose sales it changed
+  (`run_assets`), and that run is what the caller reports. A search asked again with all it depends on
+  unchanged is answered from the one made (`Searches`).
 """
 
 from __future__ import annotations
