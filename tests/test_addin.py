@@ -275,6 +275,72 @@ def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPat
     assert calls == [None, None]
 
 
+SETTINGS = [["Filing status", "single"], ["Other income 2025", 85000.0], [None, 1.0]]
+
+
+@pytest.mark.parametrize(("cells", "row_index", "column", "before", "after"), [
+    ("table", 1, "Quantity", 10.0, 11.0),
+    ("table", 12, "USD Value", 60000.0, 60001.0),
+    ("table", 23, "Note", None, "closing sale"),
+    ("table", 0, "Note", "Note", "Notes"),
+    ("table", 8, "Quantity", 0.5, 0.5 + 1e-12),
+    ("table", 1, "Fee USD", None, 0),
+    ("table", 1, "Note", "2000", 2000.0),
+    ("table", 19, "Quantity", 1.0, True),     # equal in Python (True == 1), not in a cell
+    ("table", 1, "Fee USD", 0.0, False),
+    ("table", 1, "Note", True, 1.0),
+    ("settings", 1, 1, 85000.0, 85000.0 + 1e-9),
+    ("settings", 0, 1, "single", "mfj"),
+    ("settings", 2, 1, 1.0, True),
+], ids=["first-row", "middle-row", "last-row", "header", "float-by-1e-12", "none-to-0", "text-to-number",
+        "1-to-TRUE", "0-to-FALSE", "TRUE-to-1", "settings-value", "settings-text", "settings-1-to-TRUE"])
+def test_any_changed_cell_is_a_new_table(cells: str, row_index: int, column: str | int, before: Any,
+                                         after: Any) -> None:
+    """The cache compares every cell of the table and of the settings: one changed cell, wherever it is and however
+    small the change, is a new table, and the unchanged cells still find theirs."""
+    table = as_classic_excel(sample_rows())
+
+    def with_cell(value: Any) -> tuple[list[list[Any]], list[list[Any]]]:
+        rows, settings = [list(row) for row in table], [list(row) for row in SETTINGS]
+        if cells == "table":
+            rows[row_index][table[0].index(column)] = value
+        else:
+            settings[row_index][int(column)] = value
+        return rows, settings
+
+    book = convert.book_for(*with_cell(before))
+    assert convert.book_for(*with_cell(before)) is book
+    assert convert.book_for(*with_cell(after)) is not book
+    assert convert.book_for(*with_cell(before)) is book
+
+
+def test_changed_cells_give_new_answers() -> None:
+    rows = as_classic_excel(sample_rows())
+    assert (GAINLOSS(rows, 2026), LOTS(rows, "ETH")[1][4]) == (27171.5, 0.05)
+    changed = [list(row) for row in rows]
+    changed[19][4] = True  # BTC-S1 sells 1 BTC: TRUE compares equal to 1.0
+    assert GAINLOSS(changed, 2026) == "Transactions row 20, Quantity: expected a number, found True"
+    changed = [list(row) for row in rows]
+    changed[4][4] = 0.05 + 1e-12  # ETH-ST1's staking reward, still held
+    assert LOTS(changed, "ETH")[1][4] == 0.05 + 1e-12
+
+
+def test_one_table_with_two_settings_ranges_is_computed_once_for_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = computed_module.compute_with_checkpoints
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(computed_module, "compute_with_checkpoints", counting)
+    rows = sample_rows()
+    for _ in range(10):
+        assert GAINLOSS([list(row) for row in rows], 2026) == 27171.5
+        assert GAINLOSS([list(row) for row in rows], 2026, None, None, [list(row) for row in SETTINGS]) == 27171.5
+    assert calls == [None, None]
+
+
 def test_every_function_and_argument_has_help_text() -> None:
     """Excel shows the docstring and each argument's doc, @cell(name, doc) or @cells(name, doc), in the function
     wizard (tests/test_officejs.py checks the metadata xlwings makes of them)."""
