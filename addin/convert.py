@@ -153,6 +153,7 @@ class Book:
     options: Options
     table: Table | None = None
     error: InputError | None = None
+    previous: Computed | None = None  # the history of this table before a paste, under the same settings
     _computed: Computed | None = None
     _years: dict[int, TaxYear] | None = None
     _answers: dict[tuple[object, ...], object] = field(default_factory=dict)
@@ -170,7 +171,9 @@ class Book:
         state on a date and the engine's checkpoint at the start of a year, each computed once."""
         if self._computed is None:
             table = self.transactions
-            self._computed = Computed(table.transactions, self.options.settings, table.warnings)
+            self._computed = Computed(table.transactions, self.options.settings, table.warnings,
+                                      previous=self.previous)
+            self.previous = None
         return self._computed
 
     @property
@@ -247,8 +250,12 @@ def book_for(transactions: object, settings: object = None) -> Book:
                 _books.append(_books.pop(index))
             return entry.book
     options = options_from_pairs(setting_rows)  # a SettingsError is the cell's message
+    # the newest table computed under these settings: after a paste, its checkpoints and searches before the
+    # rows that changed are this one's (planning.computed.Computed, `previous`)
+    previous = next((entry.book._computed for entry in reversed(_books)
+                     if entry.book._computed is not None and entry.settings.same(setting_rows)), None)
     try:
-        book = Book(options, table=_table(rows, options))
+        book = Book(options, table=_table(rows, options), previous=previous)
     except InputError as exc:
         book = Book(options, error=exc)
     _books.append(_Entry(_Cells.of(rows), _Cells.of(setting_rows), book))

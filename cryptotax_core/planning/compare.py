@@ -28,7 +28,7 @@ from cryptotax_core.planning.identify import (
 from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
 from cryptotax_core.settings import Settings
 from cryptotax_core.tax import TaxSettings
-from cryptotax_core.values import plain
+from cryptotax_core.values import plain, without_cycle_collection
 
 METHODS: tuple[Method, ...] = (Method.FIFO, Method.LIFO, Method.HIFO, Method.LOFO)
 """The single methods compared (docs/rules.md#which-units-are-sold: the methods users expect)."""
@@ -94,6 +94,7 @@ class Comparison:
         return tuple(choice.sale.row for choice in self.best.sales if choice.recorded)
 
 
+@without_cycle_collection()  # one collection after the hundreds of engine runs, not one after each
 def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax: TaxSettings, year: int, *,
                     max_evaluations: int | None = None, computed: Computed | None = None) -> Comparison:
     """The year under each of `METHODS` and under the best specific identification found.

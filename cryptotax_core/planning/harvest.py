@@ -27,6 +27,7 @@ from cryptotax_core.planning.whatif import Sale, sale_row
 from cryptotax_core.settings import Settings
 from cryptotax_core.tax import TaxSettings
 from cryptotax_core.tax.netting import LOSS_LIMIT
+from cryptotax_core.values import without_cycle_collection
 from cryptotax_core.wash import WASH_SALE_DAYS, Purchases
 
 ZERO = Decimal(0)
@@ -114,6 +115,7 @@ class Harvest:
         return sum((step.saves for step in self.plan if step.in_plan), ZERO)
 
 
+@without_cycle_collection()  # one collection after the hundreds of engine runs, not one after each
 def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSettings, on: date,
             prices: Prices, *, computed: Computed | None = None) -> Harvest:
     """Rank the lots with an unrealized loss on `on` by what selling each saves in `on`'s tax year

@@ -37,7 +37,7 @@ from cryptotax_core.pools import relief_name, relief_order
 from cryptotax_core.settings import Settings
 from cryptotax_core.summary import Totals, totals
 from cryptotax_core.tax import TaxSettings
-from cryptotax_core.values import plain
+from cryptotax_core.values import plain, without_cycle_collection
 from cryptotax_core.wash import WASH_SALE_DAYS
 
 WHATIF_ID = "whatif"
@@ -116,6 +116,7 @@ class WhatIf:
         return self.previews[-1]
 
 
+@without_cycle_collection()  # one collection after the hundreds of engine runs, not one after each
 def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSettings, sale: Sale, *,
             max_evaluations: int | None = None, computed: Computed | None = None) -> WhatIf:
     """Preview `sale` under FIFO, LIFO, HIFO, LOFO and the best lot choice found (a heuristic that never
