@@ -162,3 +162,26 @@ def test_planning_mistakes_show_as_short_messages() -> None:
     assert WHATIF(LOSSES, "ADA", 1.0, 1.0) == [["asset: ADA is not in the Transactions table"]]
     assert METHODCOMPARE(THREE_LOTS, 2027, [["Other income 2027", 1.0]])[0][0] == (
         "tax year 2027 is not supported: rate tables exist for 2024, 2025, 2026")
+
+
+@pytest.mark.parametrize("pasted", [
+    ["P1", "2026-12-01", "Buy", "BTC", 1.0, 95000.0, "Coinbase", None],  # after every sale
+    ["P1", "2026-04-01", "Sell", "BTC", 0.5, 60000.0, "Coinbase", None],  # between the two sales
+], ids=["a-buy-after", "a-sale-between"])
+def test_after_a_paste_every_answer_is_the_new_tables(pasted: list[Any]) -> None:
+    """A row pasted below the table: the functions go on from the table before (its checkpoints and its searches
+    where the rows before them are unchanged) and answer as the new table does on its own."""
+    calls = {"METHODCOMPARE": lambda cells: METHODCOMPARE(cells, 2026, SETTINGS),
+             "WHATIF": lambda cells: WHATIF(cells, "btc", 0.5, 85000.0, "coinbase", "2026-11-20", SETTINGS),
+             "HARVEST": lambda cells: HARVEST(cells, [["BTC", 50000.0]], "2026-11-20", SETTINGS)}
+    for call in calls.values():
+        call([list(row) for row in THREE_LOTS])
+    table = [*[list(row) for row in THREE_LOTS], pasted]
+    after = {name: call([list(row) for row in table]) for name, call in calls.items()}
+    book = convert.book_for([list(row) for row in table], SETTINGS)
+    before = convert.book_for([list(row) for row in THREE_LOTS], SETTINGS)
+    # the checkpoint at the start of 2026 is the earlier table's: the rows before 2026 did not change
+    assert book.computed.checkpoint(2026) is before.computed.checkpoint(2026)
+    convert.clear_cache()
+    assert after == {name: call([list(row) for row in table]) for name, call in calls.items()}
+    assert after["METHODCOMPARE"][0][0] == "Lowest estimated tax"
