@@ -8,14 +8,22 @@ their disposals and carryovers are those of the whole history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from operator import attrgetter
+from typing import Final, TypeVar
 
 from cryptotax_core.engine import Checkpoint, compute_with_checkpoints
 from cryptotax_core.model import Issue, Result, Transaction
+from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.planning.identify import Searches
 from cryptotax_core.settings import Settings
 from cryptotax_core.wash import WASH_SALE_DAYS
+
+T = TypeVar("T")
+LASTING: Final = 8  # answers kept by `Computed.lasting`, for this table and those pasted from it
+_when: Final = attrgetter("when")
 
 
 class Computed:
@@ -34,6 +42,21 @@ class Computed:
         self._previous = previous
         self._wanted: set[int | date] = set()
         self.searches: Searches = previous.searches if previous is not None else Searches()  # each answers its own
+        self._lasting: list[tuple[tuple[object, ...], date, list[Transaction], object]] = (
+            previous._lasting if previous is not None else [])
+
+    def lasting(self, key: tuple[object, ...], day: date, answer: Callable[[], T]) -> T:
+        """An answer that depends on `key`, the settings and the rows dated up to `day` only, worked out once and
+        kept for the table after a paste while those rows stay the same (a harvest on a date)."""
+        ordered = in_processing_order(self.transactions)
+        rows = ordered[:bisect_left(ordered, datetime.combine(day + timedelta(days=1), time.min), key=_when)]
+        key = (*key, self.settings)
+        for asked, until, before, found in reversed(self._lasting):
+            if asked == key and until == day and before == rows:
+                return found  # type: ignore[return-value]
+        found = answer()
+        self._lasting[:] = [*self._lasting[-(LASTING - 1):], (key, day, rows, found)]
+        return found
 
     def want(self, *starts: int | date) -> None:
         """Checkpoints the run of the whole history is to keep besides its last two years' (a planner that knows

@@ -123,6 +123,13 @@ def harvest(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     to `on` cannot be computed. `computed`: the history under `settings` as computed already (else computed
     here)."""
     computed = computed or Computed(transactions, settings)
+    # it reads the rows up to 30 days after the date (the purchases near it, a stock sale's wash sale)
+    return computed.lasting(("harvest", tax, on, tuple(sorted(prices.items()))), on + timedelta(days=WASH_SALE_DAYS),
+                            lambda: _harvest(transactions, tax, on, prices, computed))
+
+
+def _harvest(transactions: Sequence[Transaction], tax: TaxSettings, on: date, prices: Prices,
+             computed: Computed) -> Harvest:
     result = computed.until(on)
     position = year_position(result, tax, on.year)
     base = position.outcome()
