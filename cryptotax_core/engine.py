@@ -112,6 +112,7 @@ def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Sett
             engine, done = _Engine(settings, list(warnings)), 0
             engine.wash = WashSales(Purchases(ordered))
         with without_cycle_collection():  # the loop and the records it makes
+            earlier = max(kept.values(), key=_start_of, default=None)
             for key in sorted(set(starts), key=_day_of):
                 start = _day_of(key)
                 end = _first_on(ordered, start)
@@ -120,7 +121,8 @@ def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Sett
                 for tx in ordered[done:end]:
                     engine.process(tx)
                 done = end
-                kept[key] = Checkpoint(ordered, settings, start, warnings, state=engine.copy(settings))
+                kept[key] = earlier = Checkpoint(ordered, settings, start, warnings, earlier=earlier,
+                                                 state=engine.copy(settings))
             for tx in ordered[done:]:
                 engine.process(tx)
             return engine.finish(), kept
@@ -168,10 +170,11 @@ class Checkpoint:
             self.reach = self.start + timedelta(days=WASH_SALE_DAYS - 1)  # the wash-sale window of the last day before
             self.purchases = _purchases_until(ordered, len(self.before), self.reach)
             self._prefix: Purchases | None = None
+            self._earlier = earlier if earlier is not None and earlier.start <= self.start else None
             if state is not None:
                 engine, done = state, len(self.before)
-            elif earlier is not None and earlier.start <= self.start:
-                engine, done = earlier.state.copy(settings), len(earlier.before)
+            elif self._earlier is not None:
+                engine, done = self._earlier.state.copy(settings), len(self._earlier.before)
             else:
                 engine, done = _Engine(settings, list(self.warnings)), 0
                 engine.wash = WashSales(Purchases(ordered))
@@ -182,8 +185,8 @@ class Checkpoint:
     @property
     def prefix(self) -> Purchases:
         """The purchases among the rows before `start`, indexed once (`wash.Purchases`)."""
-        if self._prefix is None:
-            self._prefix = Purchases(self.before)
+        if self._prefix is None:  # an earlier checkpoint's rows are the first of these: its index is looked up
+            self._prefix = Purchases(self.before, None if self._earlier is None else self._earlier.prefix)
         return self._prefix
 
     def compute(self, transactions: Iterable[Transaction], settings: Settings, *, until: date | None = None,
@@ -192,8 +195,17 @@ class Checkpoint:
         again where they are the checkpoint's. `assets`: the rows from `start` on are those of these assets and
         only their records are kept (each asset has its own pools), so only their purchases must be the
         checkpoint's."""
+        return self._run(in_processing_order(transactions), settings, until, assets)
+
+    def compute_after(self, rows: Iterable[Transaction], settings: Settings, *, until: date | None = None,
+                      assets: Collection[str] | None = None) -> Result:
+        """`compute` of the checkpoint's rows before `start` followed by `rows`, all dated from `start` on (fast
+        path: a planner's rows after the start are put in order alone, not the whole history again)."""
+        return self._run([*self.before, *in_processing_order(rows)], settings, until, assets)
+
+    def _run(self, ordered: list[Transaction], settings: Settings, until: date | None,
+             assets: Collection[str] | None) -> Result:
         with localcontext(CONTEXT), without_cycle_collection():
-            ordered = in_processing_order(transactions)
             if until is not None and until < date.max:  # rows are in date order: cut where the next day starts
                 ordered = ordered[:bisect_left(ordered, datetime.combine(until + _ONE_DAY, time.min), key=_WHEN)]
             count = len(self.before)
@@ -232,7 +244,7 @@ class Checkpoint:
         count = len(self.before)
         if _first_on(ordered, self.start) != count or not _same_before(settings, self.settings, self.start):
             return False
-        if any(tx is not mine and tx != mine for tx, mine in zip(ordered[:count], self.before, strict=True)):
+        if ordered[:count] != self.before:  # in C, each row compared by identity first
             return False
         if assets is None:
             return _purchases_until(ordered, count, self.reach) == self.purchases

@@ -255,6 +255,8 @@ class Pool:
         shares the pools of a history without stock only (`WashSales` keeps and changes stock pieces)."""
         twin = self._twin()
         twin.slots = list(self.slots)
+        if self._by_id is not None:  # its lists are never changed in place: shared too
+            twin._by_id = dict(self._by_id)
         self.token = object()  # this pool's pieces are shared now: it copies them too before changing them
         return twin
 
@@ -266,7 +268,7 @@ class Pool:
         twin.heap = list(self.heap)
         twin.total = self.total
         twin.held = dict(self.held)
-        return twin  # `_by_id` is built again on first use, from the open pieces in slot order, as it was
+        return twin  # without `_by_id`, built again on first use from the open pieces in slot order, as it was
 
     def _own(self, slot: int, piece: Piece) -> Piece:
         """`piece`, in `slot`, as one this pool may change: itself when it carries this pool's token, else a copy
@@ -276,9 +278,9 @@ class Pool:
         twin = piece.copy()
         twin.owner = self.token
         self.slots[slot] = twin
-        if self._by_id is not None:
-            entries = self._by_id[piece.lot_id]
-            entries[entries.index((slot, piece))] = (slot, twin)
+        if self._by_id is not None:  # a new list: another pool may hold the old one (`share`)
+            self._by_id[piece.lot_id] = [(slot, twin) if at == slot else (at, held)
+                                         for at, held in self._by_id[piece.lot_id]]
         return twin
 
     def owned_pieces(self) -> list[Piece]:
@@ -295,8 +297,8 @@ class Pool:
         else:
             _heappush(self.heap, key)
         self.slots.append(piece)
-        if self._by_id is not None:
-            self._by_id.setdefault(piece.lot_id, []).append((len(self.slots) - 1, piece))
+        if self._by_id is not None:  # a new list: another pool may hold the old one (`share`)
+            self._by_id[piece.lot_id] = [*self._by_id.get(piece.lot_id, ()), (len(self.slots) - 1, piece)]
         self.total += piece.quantity
 
     def _open(self, keys: list[int]) -> list[tuple[int, Piece]]:
@@ -346,11 +348,12 @@ class Pool:
             self._by_id = {}
             for slot, piece in self._held():
                 self._by_id.setdefault(piece.lot_id, []).append((slot, piece))
-        entries = self._by_id.get(lot_id, [])
-        entries[:] = [(slot, piece) for slot, piece in entries if piece.quantity]
+        entries = [(slot, piece) for slot, piece in self._by_id.get(lot_id, ()) if piece.quantity]
         if len(entries) > 1:
             entries.sort(key=self._key_of)
-        return list(entries)  # with their slots
+        if lot_id in self._by_id:
+            self._by_id[lot_id] = entries  # a new list: another pool may hold the old one (`share`)
+        return entries
 
     def _key_of(self, entry: tuple[int, Piece]) -> int:
         return self.rank_of(entry[1], entry[0])

@@ -33,7 +33,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, localcontext
 
 from cryptotax_core.engine import PER_WALLET_FROM, Checkpoint, Paused
@@ -130,7 +130,7 @@ def run_assets(history: Sequence[Transaction], settings: Settings, position: Yea
     lines = dict(year_lines(around, year))
     short_term, long_term = around.gains
     for asset in assets:  # one at a time: a Trade between two of them is a row of each
-        result = checkpoint.compute([*checkpoint.before, *rows.get(asset, ())], settings, assets=(asset,))
+        result = checkpoint.compute_after(rows.get(asset, ()), settings, assets=(asset,))
         old, new = lines.get(asset, ()), year_split(result, year).get(asset, [])
         short_term += term_gain(new, Term.SHORT) - term_gain(old, Term.SHORT)
         long_term += term_gain(new, Term.LONG) - term_gain(old, Term.LONG)
@@ -273,7 +273,8 @@ class LotSearch:
         self.year = position.year
         self.year_end = date(self.year, 12, 31)
         self.across_wallets = pooled_across_wallets(settings, self.year)
-        self.rows = [tx for tx in self.history if tx.day <= self.year_end]
+        next_year = datetime(self.year + 1, 1, 1)
+        self.rows = [tx for tx in self.history if tx.when < next_year]
         if checkpoint.start != date(self.year, 1, 1) or not checkpoint.start <= self.resume.start <= self.year_end:
             raise ValueError(f"the search needs checkpoints in {self.year}, not {checkpoint.start}, "
                              f"{self.resume.start}")
@@ -340,9 +341,8 @@ class LotSearch:
             paused = self._paused_before(asset, around.candidate, place)
             if paused is None:  # the checkpoint cannot be resumed for the asset: its rows of the year
                 settings = year_settings(self.settings, self.year, candidate.fallback)
-                result = self.resume.compute(
-                    [*self.resume.before, *with_picks(self.asset_rows.get(asset, []), candidate.picks)],
-                    settings, until=self.year_end, assets=(asset,))
+                result = self.resume.compute_after(with_picks(self.asset_rows.get(asset, []), candidate.picks),
+                                                   settings, until=self.year_end, assets=(asset,))
                 kept: Sequence[Disposal] = ()
                 new: Sequence[Disposal] = year_split(result, self.year).get(asset, [])  # computed anew, other
                 old = lines.get(asset, ())  # assets' rows before `resume` included
@@ -614,7 +614,8 @@ def _rows_by_asset(rows: Sequence[Transaction], start: date) -> dict[str, list[T
     receives it as a Buy of the units received at the Trade's USD value (what the engine adds to the asset's
     pool for it)."""
     found: dict[str, list[Transaction]] = {}
-    for tx in sorted((tx for tx in rows if tx.day >= start), key=engine_order):
+    first = datetime.combine(start, time.min)
+    for tx in sorted((tx for tx in rows if tx.when >= first), key=engine_order):
         found.setdefault(tx.asset, []).append(tx)
         received = tx.received_asset
         if tx.tx_type is TxType.TRADE and received and tx.received_quantity and received != tx.asset:

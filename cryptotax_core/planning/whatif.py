@@ -30,6 +30,7 @@ from cryptotax_core.planning.identify import (
     pooled_across_wallets,
     run_assets,
     sale_disposals,
+    year_split,
 )
 from cryptotax_core.planning.position import Outcome, TermGains, YearPosition, year_position
 from cryptotax_core.planning.prices import times
@@ -151,7 +152,8 @@ def what_if(transactions: Sequence[Transaction], settings: Settings, tax: TaxSet
     base = position.outcome()
     history = [*transactions, row]
     own = settings.method_for(year)
-    without = evaluated(LotChoice(own, {}), whole, position)  # the other assets' records stay these
+    without = replace(evaluated(LotChoice(own, {}), whole, position),  # the other assets' records stay these
+                      lines=year_split(whole, year))
     previews: list[Preview] = []
     found: list[Evaluated] = []
     for method in METHODS:
