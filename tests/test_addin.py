@@ -254,8 +254,9 @@ def test_in_xlwings_lite_the_detail_goes_to_its_output_pane(monkeypatch: pytest.
     assert not Path("/nonexistent/addin.log").exists()
 
 
-def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
+def counted_computes(monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    """A list that grows by one each time a table's history is computed."""
+    calls: list[None] = []
     real = computed_module.compute_with_checkpoints
 
     def counting(*args: Any, **kwargs: Any) -> Any:
@@ -263,6 +264,11 @@ def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPat
         return real(*args, **kwargs)
 
     monkeypatch.setattr(computed_module, "compute_with_checkpoints", counting)
+    return calls
+
+
+def test_many_cells_over_one_table_compute_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counted_computes(monkeypatch)
     rows = sample_rows()
     for _ in range(50):  # xlwings builds new lists for every call
         copy = [list(row) for row in rows]
@@ -326,14 +332,7 @@ def test_changed_cells_give_new_answers() -> None:
 
 
 def test_one_table_with_two_settings_ranges_is_computed_once_for_each(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    real = computed_module.compute_with_checkpoints
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(None)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(computed_module, "compute_with_checkpoints", counting)
+    calls = counted_computes(monkeypatch)
     rows = sample_rows()
     for _ in range(10):
         assert GAINLOSS([list(row) for row in rows], 2026) == 27171.5

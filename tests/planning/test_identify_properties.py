@@ -161,17 +161,11 @@ def test_a_candidate_run_on_its_assets_rows_is_the_years_run(drawn: list[Event],
                                                              stock: bool) -> None:
     """LIFO's lots for the BTC sales, FIFO for the rest: run on BTC's rows only, around FIFO's run, it is the
     run of every row of the year (with ETH as a stock, wash sales too)."""
-    rows = history(drawn, stock)
-    if not rows:
+    drawn_search = fifo_and_lifo(drawn, pooling, stock)
+    if drawn_search is None:
         return
-    year = busiest_year(rows)
-    history_rows = transactions(rows)
-    user = Settings(pooling=pooling)
-    position = year_position(compute(history_rows, user), TaxSettings(), year)
-    sales = {tx.row: tx for tx in history_rows if tx.tx_type.is_disposal and tx.day.year == year}
-    search = LotSearch(history_rows, user, position, set(sales), Checkpoint(history_rows, user, year))
-    around, lifo = search.evaluate(LotChoice(Method.FIFO, {})), search.evaluate(LotChoice(Method.LIFO, {}))
-    assert around is not None and lifo is not None
+    search, around, lifo = drawn_search
+    sales = {tx.row: tx for tx in search.sales}
     btc = {row: picks for row, picks in choices(lifo.result.disposals, set(sales)).items() if sales[row].asset == "BTC"}
     candidate = LotChoice(Method.FIFO, btc)
     fast, whole = search.evaluate(candidate, around=around), search.evaluate(candidate)
@@ -188,17 +182,11 @@ def test_a_candidate_run_from_its_first_changed_sale_is_the_years_run(drawn: lis
     """LIFO's lots for one sale at a time, FIFO for the rest, the sales taken late to early and then early to
     late: each run on its asset's rows from that sale on (the engine paused before it, taken further or started
     again) is the run of every row of the year."""
-    rows = history(drawn, stock)
-    if not rows:
+    drawn_search = fifo_and_lifo(drawn, pooling, stock)
+    if drawn_search is None:
         return
-    year = busiest_year(rows)
-    history_rows = transactions(rows)
-    user = Settings(pooling=pooling)
-    position = year_position(compute(history_rows, user), TaxSettings(), year)
-    sales = [tx for tx in history_rows if tx.tx_type.is_disposal and tx.day.year == year]
-    search = LotSearch(history_rows, user, position, {tx.row for tx in sales}, Checkpoint(history_rows, user, year))
-    around, lifo = search.evaluate(LotChoice(Method.FIFO, {})), search.evaluate(LotChoice(Method.LIFO, {}))
-    assert around is not None and lifo is not None
+    search, around, lifo = drawn_search
+    sales = search.sales
     picked = choices(lifo.result.disposals, {tx.row for tx in sales})
     for sale in [*reversed(sales), *sales]:
         if sale.row not in picked:
@@ -209,6 +197,23 @@ def test_a_candidate_run_from_its_first_changed_sale_is_the_years_run(drawn: lis
         if fast is not None and whole is not None:
             assert fast.gains == whole.gains
             assert by_asset(search, fast) == by_asset(search, whole)
+
+
+def fifo_and_lifo(drawn: list[Event], pooling: Pooling, stock: bool) -> tuple[LotSearch, Evaluated, Evaluated] | None:
+    """A search over every sale of the drawn history's busiest year, with that year under FIFO and under LIFO
+    (None for a history without rows)."""
+    rows = history(drawn, stock)
+    if not rows:
+        return None
+    year = busiest_year(rows)
+    history_rows = transactions(rows)
+    user = Settings(pooling=pooling)
+    position = year_position(compute(history_rows, user), TaxSettings(), year)
+    sales = {tx.row for tx in history_rows if tx.tx_type.is_disposal and tx.day.year == year}
+    search = LotSearch(history_rows, user, position, sales, Checkpoint(history_rows, user, year))
+    around, lifo = search.evaluate(LotChoice(Method.FIFO, {})), search.evaluate(LotChoice(Method.LIFO, {}))
+    assert around is not None and lifo is not None
+    return search, around, lifo
 
 
 def by_asset(search: LotSearch, found: Evaluated) -> dict[str, list[Disposal]]:
