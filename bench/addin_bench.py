@@ -53,14 +53,14 @@ def main(argv: list[str] | None = None) -> int:
 
     table = excel_cells(args.rows)
     computed = 0
-    real_compute = computed_module.compute
+    real_compute = computed_module.compute_with_checkpoints
 
     def counting(*positional: Any, **named: Any) -> Any:
         nonlocal computed
         computed += 1
         return real_compute(*positional, **named)
 
-    computed_module.compute = counting  # type: ignore[assignment]
+    computed_module.compute_with_checkpoints = counting  # type: ignore[assignment]
     convert.clear_cache()
     calls = [lambda t: GAINLOSS(t, 2024), lambda t: GAINLOSS(t, 2023, "long"), lambda t: COSTBASIS(t, "BTC"),
              lambda t: TAXSUMMARY(t, 2024), lambda t: LOTS(t, "ETH", "Kraken")]
