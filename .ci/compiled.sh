@@ -2,7 +2,8 @@
 # The release build: the wheel with the engine compiled by mypyc (CRYPTOTAX_COMPILE=1), checked by
 # .ci/wheel.py, installed into a fresh environment, and the engine's tests run against it. mypyc compiles
 # the same sources but enforces their type annotations at run time and binds Final constants and calls
-# early, so a change can pass as plain Python and fail compiled; the tests that patch module internals
+# early, so a change can pass as plain Python and fail compiled (the pools shared between engine copies,
+# the checkpoints and paused runs of planning are tested here too); the tests that patch module internals
 # skip themselves there (tests/conftest.py). Needs the .venv of `bash tasks.sh test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,5 @@ python3 -m venv "$WORK/venv"
 CRYPTOTAX_EXPECT_COMPILED=1 "$WORK/venv/bin/pytest" -p no:cacheprovider \
     tests/test_build.py tests/test_methods.py tests/test_engine_properties.py tests/test_fast_path.py \
     tests/test_determinism.py tests/test_transfers_pools.py tests/test_wash_sales.py tests/test_holding.py \
-    tests/test_rows.py tests/test_validation.py tests/test_tax_years.py tests/test_seeds.py
+    tests/test_rows.py tests/test_validation.py tests/test_tax_years.py tests/test_seeds.py tests/test_pools.py \
+    tests/planning/test_checkpoint.py tests/planning/test_identify_properties.py tests/planning/test_paste.py
