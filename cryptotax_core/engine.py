@@ -91,30 +91,26 @@ def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Sett
                              until: date | None = None) -> tuple[Result, dict[int | date, Checkpoint]]:
     """`compute(transactions, settings, warnings)`, and from the same run the checkpoints at `starts` (a year: its
     first day), each a copy of the engine's state there, its pieces shared until changed (`Pool.share`), by the
-    start asked. `resume`: the year
-    checkpoints of another history with the same table warnings (the table before rows were added or changed);
-    those this history can go on from are kept (`Checkpoint.resumes`), and the run starts at the latest of them.
-    With `until`, the run ends there, as `compute`'s does. Raises `InputError` as `compute` does."""
+    start asked. `resume`: the year checkpoints of another history with the same table warnings (the table before
+    rows were added or changed); those this history can go on from are kept (`Checkpoint.resumes`), and the run
+    starts at the latest of them. With `until`, the run ends there, as `compute`'s does. Raises `InputError` as
+    `compute` does."""
     warnings = list(warnings)
     with localcontext(CONTEXT):
-        ordered = in_processing_order(transactions)
-        if until is not None:
-            ordered = ordered[:_first_on(ordered, until + _ONE_DAY)] if until < date.max else ordered
+        ordered = rows_through(in_processing_order(transactions), until)
         kept: dict[int | date, Checkpoint] = {
             checkpoint.year: checkpoint for checkpoint in resume
             if checkpoint.start == date(checkpoint.year, 1, 1) and checkpoint.warnings == warnings
             and checkpoint.resumes(ordered, settings)}
-        if kept:
-            latest = max(kept.values(), key=_start_of)
-            engine, done = latest.state.copy(settings), len(latest.before)
-            engine.wash.purchases = Purchases(ordered, latest.prefix)  # the rows before its start: the same
+        earlier = max(kept.values(), key=_start_of, default=None)
+        if earlier is not None:
+            engine, done = earlier.going_on(ordered, settings), len(earlier.before)
         else:
             engine, done = _Engine(settings, list(warnings)), 0
             engine.wash = WashSales(Purchases(ordered))
         with without_cycle_collection():  # the loop and the records it makes
-            earlier = max(kept.values(), key=_start_of, default=None)
-            for key in sorted(set(starts), key=_day_of):
-                start = _day_of(key)
+            for key in sorted(set(starts), key=start_day):
+                start = start_day(key)
                 end = _first_on(ordered, start)
                 if key in kept or end < done:
                     continue
@@ -128,9 +124,16 @@ def compute_with_checkpoints(transactions: Iterable[Transaction], settings: Sett
             return engine.finish(), kept
 
 
-def _day_of(start: int | date) -> date:
+def start_day(start: int | date) -> date:
     """A checkpoint's start: a day, or a year's first."""
     return start if isinstance(start, date) else date(start, 1, 1)
+
+
+def rows_through(ordered: list[Transaction], day: date | None) -> list[Transaction]:
+    """The rows (in processing order) dated up to `day` (None: all): a prefix, cut where the next day starts."""
+    if day is None or day == date.max:
+        return ordered
+    return ordered[:_first_on(ordered, day + _ONE_DAY)]
 
 
 def _start_of(checkpoint: Checkpoint) -> date:
@@ -162,7 +165,7 @@ class Checkpoint:
         `start`, kept by a run of the history (`compute_with_checkpoints`); then no row is processed here."""
         with localcontext(CONTEXT), without_cycle_collection():
             ordered = in_processing_order(transactions)
-            self.start = _day_of(start)
+            self.start = start_day(start)
             self.year = self.start.year
             self.settings = settings
             self.warnings = list(warnings)
@@ -206,19 +209,23 @@ class Checkpoint:
     def _run(self, ordered: list[Transaction], settings: Settings, until: date | None,
              assets: Collection[str] | None) -> Result:
         with localcontext(CONTEXT), without_cycle_collection():
-            if until is not None and until < date.max:  # rows are in date order: cut where the next day starts
-                ordered = ordered[:bisect_left(ordered, datetime.combine(until + _ONE_DAY, time.min), key=_WHEN)]
-            count = len(self.before)
+            ordered = rows_through(ordered, until)
             if self._resumes(ordered, settings, assets):
-                engine = self.state.copy(settings, assets)
-                rest = ordered[count:]
-                engine.wash.purchases = Purchases(ordered, self.prefix)  # the rows before the start: the same
+                engine, rest = self.going_on(ordered, settings, assets), ordered[len(self.before):]
             else:
                 engine, rest = _Engine(settings, list(self.warnings)), ordered
                 engine.wash = WashSales(Purchases(ordered))
             for tx in rest:
                 engine.process(tx)
             return engine.finish()
+
+    def going_on(self, ordered: list[Transaction], settings: Settings, assets: Collection[str] | None = None
+                 ) -> _Engine:
+        """A copy of the state to process the rest of `ordered` (a history this checkpoint resumes, `resumes`)
+        under `settings`: its purchases those of `ordered`, the rows before the start looked up in `prefix`."""
+        engine = self.state.copy(settings, assets)
+        engine.wash.purchases = Purchases(ordered, self.prefix)
+        return engine
 
     def paused(self, rows: list[Transaction], settings: Settings, asset: str) -> Paused | None:
         """The engine at this checkpoint under `settings`, for the rows of one asset from `start` on (`rows`, in
@@ -353,12 +360,10 @@ class _Engine:
         twin.today, twin.tomorrow, twin.year, twin.method = self.today, self.tomorrow, self.year, self.method
         twin.long_from = self.long_from
         twin.wallet_order = dict(self.wallet_order)
-        if not records:
-            pass  # the copy's records start empty
-        elif assets is None:
+        if records and assets is None:
             twin.disposals, twin.income = list(self.disposals), list(self.income)
             twin.allocation = list(self.allocation)
-        else:
+        elif records and assets is not None:
             twin.disposals = [disposal for disposal in self.disposals if disposal.asset in assets]
             twin.income = [event for event in self.income if event.asset in assets]
             twin.allocation = [line for line in self.allocation if line.asset in assets]

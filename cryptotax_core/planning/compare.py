@@ -128,9 +128,10 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
             methods.append(MethodResult(method.value, method, problem=f"{method.value} cannot be used for "
                                                                        f"{year}: {exc.issues[0]}"))
             continue
-        methods.append(_method_result(method.value, found, sales, free_rows))
+        picked = choices(found.disposals, free_rows)
+        methods.append(_method_result(method.value, found, sales, free_rows, picked))
         # the search starts from the method's own lots, named: the same year's run as the method's
-        starts.append(replace(found, candidate=LotChoice(method, choices(found.disposals, free_rows))))
+        starts.append(replace(found, candidate=LotChoice(method, picked)))
         contenders.append(found)
     own = settings.method_for(year)
     found_best = search.best(starts, Method.FIFO if own is Method.SPECIFIC else own) if free_rows else None
@@ -145,8 +146,10 @@ def compare_methods(transactions: Sequence[Transaction], settings: Settings, tax
                       search.stopped)
 
 
-def _method_result(label: str, found: Evaluated, sales: Sequence[Transaction], free_rows: set[int]) -> MethodResult:
-    picked = choices(found.disposals, free_rows)
+def _method_result(label: str, found: Evaluated, sales: Sequence[Transaction], free_rows: set[int],
+                   picked: dict[int, tuple[LotPick, ...]] | None = None) -> MethodResult:
+    """`picked`: the lots each free sale took (`choices`), when worked out already."""
+    picked = choices(found.disposals, free_rows) if picked is None else picked
     slices = sale_disposals(found.disposals, {tx.row for tx in sales})
     made = tuple(SaleChoice(tx, picked.get(tx.row, ()) if tx.row in free_rows else tx.lot_ids,
                             slices[tx.row], tx.row not in free_rows) for tx in sales)

@@ -8,22 +8,21 @@ their disposals and carryovers are those of the whole history.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from operator import attrgetter
 from typing import Final, TypeVar
 
-from cryptotax_core.engine import Checkpoint, compute_with_checkpoints
+from cryptotax_core.engine import Checkpoint, compute_with_checkpoints, rows_through, start_day
 from cryptotax_core.model import Issue, Result, Transaction
 from cryptotax_core.ordering import in_processing_order
 from cryptotax_core.planning.identify import Searches
+from cryptotax_core.planning.recent import Recent
 from cryptotax_core.settings import Settings
 from cryptotax_core.wash import WASH_SALE_DAYS
 
 T = TypeVar("T")
-LASTING: Final = 8  # answers kept by `Computed.lasting`, for this table and those pasted from it
-_when: Final = attrgetter("when")
+_START: Final = attrgetter("start")
 
 
 class Computed:
@@ -42,21 +41,17 @@ class Computed:
         self._previous = previous
         self._wanted: set[int | date] = set()
         self.searches: Searches = previous.searches if previous is not None else Searches()  # each answers its own
-        self._lasting: list[tuple[tuple[object, ...], date, list[Transaction], object]] = (
-            previous._lasting if previous is not None else [])
+        self._lasting: Recent[object] = previous._lasting if previous is not None else Recent()
 
     def lasting(self, key: tuple[object, ...], day: date, answer: Callable[[], T]) -> T:
         """An answer that depends on `key`, the settings and the rows dated up to `day` only, worked out once and
         kept for the table after a paste while those rows stay the same (a harvest on a date)."""
-        ordered = in_processing_order(self.transactions)
-        rows = ordered[:bisect_left(ordered, datetime.combine(day + timedelta(days=1), time.min), key=_when)]
-        key = (*key, self.settings)
-        for asked, until, before, found in reversed(self._lasting):
-            if asked == key and until == day and before == rows:
-                return found  # type: ignore[return-value]
-        found = answer()
-        self._lasting[:] = [*self._lasting[-(LASTING - 1):], (key, day, rows, found)]
-        return found
+        question = (*key, self.settings, day, rows_through(in_processing_order(self.transactions), day))
+        found = self._lasting.find(question)
+        if found is None:
+            found = answer()
+            self._lasting.add(question, found)
+        return found  # type: ignore[return-value]
 
     def want(self, *starts: int | date) -> None:
         """Checkpoints the run of the whole history is to keep besides its last two years' (a planner that knows
@@ -72,14 +67,19 @@ class Computed:
             last = max((tx.when for tx in self.transactions), default=None)
             years = () if last is None else (last.year - 1, last.year)
             starts = {*years, *self._wanted}
-            earlier = () if self._previous is None or self._previous.settings != self.settings else [
-                *self._previous.checkpoints.values()]
+            earlier = self._lent()
             self._previous = None  # not kept alive by this one
             self._result, kept = compute_with_checkpoints(self.transactions, self.settings, self.warnings, starts,
                                                           resume=earlier)
             for year, checkpoint in kept.items():
                 self._checkpoints.setdefault(year, checkpoint)
         return self._result
+
+    def _lent(self) -> list[Checkpoint]:
+        """The year checkpoints of the table before a paste, under the same settings."""
+        if self._previous is None or self._previous.settings != self.settings:
+            return []
+        return [*self._previous.checkpoints.values()]
 
     @property
     def checkpoints(self) -> dict[int, Checkpoint]:
@@ -99,11 +99,9 @@ class Computed:
             if start in self._checkpoints or any(kept.start <= start for kept in self._checkpoints.values()):
                 self._until[day] = self.checkpoint(start).compute(self.transactions, self.settings, until=day)
             else:  # nothing to go on from: one run to the end of the day keeps the checkpoints up to 30 days before
-                starts = {start, *(wanted for wanted in self._wanted if _day(wanted) <= start)}
+                starts = {start, *(wanted for wanted in self._wanted if start_day(wanted) <= start)}
                 self._until[day], kept = compute_with_checkpoints(
-                    self.transactions, self.settings, self.warnings, starts, until=day,
-                    resume=self._previous.checkpoints.values() if self._previous is not None
-                    and self._previous.settings == self.settings else ())
+                    self.transactions, self.settings, self.warnings, starts, until=day, resume=self._lent())
                 for key, checkpoint in kept.items():
                     self._checkpoints.setdefault(key, checkpoint)
         return self._until[day]
@@ -112,17 +110,10 @@ class Computed:
         """The engine's state at the start of a year (`start`, a year) or of a day, to compute the history again
         from there; it goes on from the latest checkpoint before it that is kept already."""
         if start not in self._checkpoints:
-            day = _day(start)
+            day = start_day(start)
             earlier = max((checkpoint for checkpoint in self._checkpoints.values() if checkpoint.start <= day),
-                          key=_start, default=None)
+                          key=_START, default=None)
             self._checkpoints[start] = Checkpoint(self.transactions, self.settings, start, self.warnings,
                                                   earlier=earlier)
         return self._checkpoints[start]
 
-
-def _day(start: int | date) -> date:
-    return start if isinstance(start, date) else date(start, 1, 1)
-
-
-def _start(checkpoint: Checkpoint) -> date:
-    return checkpoint.start

@@ -54,6 +54,7 @@ from cryptotax_core.model import (
 )
 from cryptotax_core.ordering import processing_key
 from cryptotax_core.planning.position import Outcome, YearPosition, year_gains, year_start
+from cryptotax_core.planning.recent import Recent
 from cryptotax_core.pools import CONTEXT
 from cryptotax_core.settings import Settings
 from cryptotax_core.summary import term_gain
@@ -120,23 +121,29 @@ def run_assets(history: Sequence[Transaction], settings: Settings, position: Yea
     under `settings` with the candidate's method for the year) only in the rows of `assets` from the checkpoint's
     start on (fast path: a sale added, one asset's Lot IDs changed). Only those assets' rows are run (the engine
     keeps one set of pools per asset; a Trade that receives one of them is a Buy of it there): their year's
-    disposals and gains replace `around`'s (the year's gains are sums of exact cents). The result is empty; the
-    year's disposals are in `lines`."""
+    disposals and gains replace `around`'s (`_swapped`). The result is empty; the year's disposals are in
+    `lines`."""
     year = position.year
     wanted = set(assets)
     rows = _rows_by_asset(with_picks([tx for tx in history if tx.asset in wanted or tx.received_asset in wanted],
                                      candidate.picks), checkpoint.start)
     settings = year_settings(settings, year, candidate.fallback)
     lines = dict(year_lines(around, year))
-    short_term, long_term = around.gains
+    gains = around.gains
     for asset in assets:  # one at a time: a Trade between two of them is a row of each
         result = checkpoint.compute_after(rows.get(asset, ()), settings, assets=(asset,))
-        old, new = lines.get(asset, ()), year_split(result, year).get(asset, [])
-        short_term += term_gain(new, Term.SHORT) - term_gain(old, Term.SHORT)
-        long_term += term_gain(new, Term.LONG) - term_gain(old, Term.LONG)
+        new = year_split(result, year).get(asset, [])
+        gains = _swapped(gains, lines.get(asset, ()), new)
         lines[asset] = new
-    gains = (short_term, long_term)
     return Evaluated(candidate, _NO_RESULT, gains, position.outcome(*gains), lines)
+
+
+def _swapped(gains: tuple[Decimal, Decimal], old: Sequence[Disposal], new: Sequence[Disposal]
+             ) -> tuple[Decimal, Decimal]:
+    """A year's short-term and long-term gains with the disposals `old` taken out and `new` put in: the gains are
+    sums of exact cents (report lines), so a part of them can be taken out exactly."""
+    return (gains[0] + term_gain(new, Term.SHORT) - term_gain(old, Term.SHORT),
+            gains[1] + term_gain(new, Term.LONG) - term_gain(old, Term.LONG))
 
 
 def evaluated(candidate: LotChoice, result: Result, position: YearPosition) -> Evaluated:
@@ -234,25 +241,11 @@ class _Answer:
     stopped: bool
 
 
-class Searches:
+class Searches(Recent[_Answer]):
     """Searches made, each with all it depends on: the history up to the year's end, the settings, the year's
     position, the sales searched, where its runs go on from, the starts and the budget. The same search asked
     again (in Excel, the table with rows pasted after the year) is answered without searching; only its answer
     is run again on the whole history."""
-
-    LIMIT = 8
-
-    def __init__(self) -> None:
-        self._made: list[tuple[tuple[object, ...], _Answer]] = []
-
-    def find(self, question: tuple[object, ...]) -> _Answer | None:
-        for asked, answer in reversed(self._made):
-            if asked == question:
-                return answer
-        return None
-
-    def add(self, question: tuple[object, ...], answer: _Answer) -> None:
-        self._made = [*self._made[-(self.LIMIT - 1):], (question, answer)]
 
 
 class LotSearch:
@@ -326,8 +319,8 @@ class LotSearch:
         the engine's state before that sale is `around`'s, `_paused_before`). Exact: the engine keeps one set of
         pools per asset, and a row touches the pools of its own asset only, but for a Trade, which also acquires
         the asset it receives (a Buy of it here, at the Trade's USD value, in the Trade's place); the rows before
-        the sale make the same disposals as in `around`, and the year's gains are sums of exact cents, so the
-        disposals of the rows from the sale on are taken out of `around`'s gains and the candidate's put in."""
+        the sale make the same disposals as in `around`, so the disposals of the rows from the sale on are taken
+        out of `around`'s gains and the candidate's put in (`_swapped`)."""
         if changed is None:
             changed = [sale.row for sale in self.sales
                        if candidate.picks.get(sale.row) != around.candidate.picks.get(sale.row)]
@@ -336,7 +329,7 @@ class LotSearch:
             asset = self.sales[self._place[row]].asset
             first[asset] = min(first.get(asset, self._row_place[row]), self._row_place[row])
         lines = dict(self.year_lines(around))
-        short_term, long_term = around.gains
+        gains = around.gains
         for asset, place in sorted(first.items()):
             paused = self._paused_before(asset, around.candidate, place)
             if paused is None:  # the checkpoint cannot be resumed for the asset: its rows of the year
@@ -351,10 +344,8 @@ class LotSearch:
                 made = bisect_left(mine, self.resume.start, key=_disposed) + paused.made
                 kept, old = mine[:made], mine[made:]
                 new = paused.run(with_picks(self.asset_rows[asset][place:], candidate.picks))
-            short_term += term_gain(new, Term.SHORT) - term_gain(old, Term.SHORT)
-            long_term += term_gain(new, Term.LONG) - term_gain(old, Term.LONG)
+            gains = _swapped(gains, old, new)
             lines[asset] = [*kept, *new]
-        gains = (short_term, long_term)
         return Evaluated(candidate, _NO_RESULT, gains, self.position.outcome(*gains), lines)
 
     def _paused_before(self, asset: str, candidate: LotChoice, place: int) -> Paused | None:
